@@ -1,0 +1,1 @@
+"""Port2Port: one security platform for every sea and inland port."""

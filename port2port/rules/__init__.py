@@ -1,0 +1,1 @@
+"""The event-correlation engine: framework-free, standard library only."""

@@ -1,0 +1,17 @@
+"""Top-level routes: pages per app, the API, health and language switching."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from port2port.api import api
+from port2port.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("", include("port2port.core.urls")),
+]
