@@ -1,7 +1,6 @@
 """The registry API: ports, facilities, zones, access points, organisations,
 people, vehicles, the audit trail and API tokens."""
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Any, Literal
