@@ -18,7 +18,15 @@ import pytest
 from django.test import Client
 
 from port2port.core import services
-from port2port.core.models import ApiToken, Facility, Organisation, Person, Port, User, Vehicle
+from port2port.core.models import (
+    ApiToken,
+    Facility,
+    Organisation,
+    Person,
+    Port,
+    User,
+    Vehicle,
+)
 from port2port.core.tests import factories
 
 # CI sets these so that a missing browser or broker fails the run instead of
@@ -66,7 +74,9 @@ def world(db: Any) -> World:
         name="North Sea Port", roles=["port_authority"], ports=[ghent]
     )
     operator = factories.OrganisationFactory(
-        name="Deurganck Container Terminal NV", roles=["terminal_operator"], ports=[antwerp]
+        name="Deurganck Container Terminal NV",
+        roles=["terminal_operator"],
+        ports=[antwerp],
     )
     haulier = factories.OrganisationFactory(
         name="Scheldt Haulage BV", roles=["transport_operator"], ports=[antwerp]
@@ -186,6 +196,8 @@ def chromium_path() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:
         if REQUIRE_BROWSER:
-            pytest.fail("Chromium is required (P2P_REQUIRE_BROWSER=1) but not installed")
+            pytest.fail(
+                "Chromium is required (P2P_REQUIRE_BROWSER=1) but not installed"
+            )
         pytest.skip("Chromium is not installed")
     return path

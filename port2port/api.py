@@ -13,7 +13,7 @@ api = NinjaAPI(
     description=(
         "The national port security platform. Authenticate devices and integrations "
         "with `Authorization: Bearer <token>`; the browser uses its session. Every "
-        "refusal answers `{\"error\": {\"code\", \"message\", \"fields\"}}`."
+        'refusal answers `{"error": {"code", "message", "fields"}}`.'
     ),
     auth=[TokenAuth(), VerifiedSessionAuth()],
     urls_namespace="api",

@@ -47,7 +47,9 @@ def env_int(name: str, default: int) -> int:
     try:
         return int(value)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number, not {value!r}"
+        ) from None
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -136,7 +138,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "port2port.sqlite3",
+            "NAME": str(VAR_DIR / "port2port.sqlite3"),
             "OPTIONS": {
                 # Writers queue behind each other instead of failing at commit.
                 "transaction_mode": "IMMEDIATE",
@@ -157,7 +159,9 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
@@ -204,7 +208,13 @@ X_FRAME_OPTIONS = "DENY"
 HTTPS = env_bool("P2P_HTTPS", not DEMO)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
-SECURE_SSL_REDIRECT = env_bool("P2P_SSL_REDIRECT", False)
+SECURE_SSL_REDIRECT = env_bool("P2P_SSL_REDIRECT", HTTPS)
+# Load balancers probe health over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_PRELOAD = env_bool("P2P_HSTS_PRELOAD", False)
+# Joining the browsers' HSTS preload list is the domain owner's decision, so the
+# check that asks for it is silenced; P2P_HSTS_PRELOAD turns it on.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_PROXY_SSL_HEADER = (
@@ -251,7 +261,9 @@ STATIC_ROOT = VAR_DIR / "static"
 _leaflet_spec = importlib.util.find_spec("leaflet")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 if _leaflet_spec and _leaflet_spec.submodule_search_locations:
-    STATICFILES_DIRS.append(Path(_leaflet_spec.submodule_search_locations[0]) / "static")
+    STATICFILES_DIRS.append(
+        Path(_leaflet_spec.submodule_search_locations[0]) / "static"
+    )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -295,8 +307,10 @@ def _check_production_settings() -> None:
     problems = []
     if DEBUG:
         problems.append("P2P_DEBUG must be off in production")
-    if SECRET_KEY == DEFAULT_SECRET_KEY or len(SECRET_KEY) < 32:
-        problems.append("P2P_SECRET_KEY must be set to a random value of 32+ characters")
+    if SECRET_KEY == DEFAULT_SECRET_KEY or len(SECRET_KEY) < 50:
+        problems.append(
+            "P2P_SECRET_KEY must be set to a random value of 50+ characters"
+        )
     if IDENTITY_HASH_KEY == DEFAULT_SECRET_KEY:
         problems.append("P2P_IDENTITY_HASH_KEY must not be the demo key")
     if not ALLOWED_HOSTS:

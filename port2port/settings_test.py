@@ -7,13 +7,13 @@ import os
 os.environ.setdefault("P2P_MODE", "demo")
 os.environ.setdefault("P2P_TWO_FACTOR_REQUIRED_ROLES", "")
 
-from port2port.settings import *  # noqa: E402, F403
-from port2port.settings import LOGGING  # noqa: E402
+from port2port.settings import *  # noqa: F403
+from port2port.settings import LOGGING
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tasks run at once in tests, so that their effects can be asserted directly.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-LOGGING["root"]["level"] = "WARNING"
+LOGGING["root"] = {"handlers": ["console"], "level": "WARNING"}
 AXES_ENABLED = True
 HTTPS = False
 SESSION_COOKIE_SECURE = False

@@ -1,7 +1,6 @@
 """The registry API: ports, facilities, zones, access points, organisations,
 people, vehicles, the audit trail and API tokens."""
 
-
 import datetime as dt
 from typing import Any, Literal
 
@@ -65,7 +64,9 @@ OrganisationRole = Literal[
     "customs",
     "other_authority",
 ]
-DocumentType = Literal["id_card", "passport", "residence_permit", "driving_licence", "seafarer"]
+DocumentType = Literal[
+    "id_card", "passport", "residence_permit", "driving_licence", "seafarer"
+]
 VehicleKind = Literal["truck", "van", "car", "trailer", "other"]
 Name = Field(..., min_length=1, max_length=200)
 
@@ -300,7 +301,9 @@ class PersonPatch(InSchema):
     first_name: str | None = Field(None, min_length=1, max_length=100)
     last_name: str | None = Field(None, min_length=1, max_length=100)
     phone: str | None = Field(None, max_length=30)
-    email: str | None = Field(None, max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: str | None = Field(
+        None, max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$"
+    )
     document_type: DocumentType | None = None
     document_number: str | None = Field(None, min_length=3, max_length=40)
 
@@ -493,9 +496,13 @@ def port_update(request: HttpRequest, locode: str, payload: PortPatch) -> Port:
 
 
 @router.post(
-    "/ports/{locode}/security-level", response=PortOut, summary="Set a port's security level"
+    "/ports/{locode}/security-level",
+    response=PortOut,
+    summary="Set a port's security level",
 )
-def port_security_level(request: HttpRequest, locode: str, payload: SecurityLevelIn) -> Port:
+def port_security_level(
+    request: HttpRequest, locode: str, payload: SecurityLevelIn
+) -> Port:
     actor = actor_of(request, WRITE)
     port = selectors.port_get_for_user(actor=actor, locode=locode)
     return services.port_set_security_level(
@@ -518,28 +525,40 @@ def facility_list(request: HttpRequest, filters: Query[FacilityFilters]) -> Any:
     )
 
 
-@router.get("/facilities/{int:facility_id}", response=FacilityOut, summary="Get a facility")
+@router.get(
+    "/facilities/{int:facility_id}", response=FacilityOut, summary="Get a facility"
+)
 def facility_detail(request: HttpRequest, facility_id: int) -> Facility:
-    return selectors.facility_get_for_user(actor=actor_of(request, READ), pk=facility_id)
+    return selectors.facility_get_for_user(
+        actor=actor_of(request, READ), pk=facility_id
+    )
 
 
 @router.post("/facilities", response={201: FacilityOut}, summary="Register a facility")
 def facility_create(request: HttpRequest, payload: FacilityIn) -> tuple[int, Facility]:
     actor = actor_of(request, WRITE)
     data = payload.model_dump()
-    port = _ref("port", selectors.port_get_for_user, actor=actor, locode=data.pop("port"))
+    port = _ref(
+        "port", selectors.port_get_for_user, actor=actor, locode=data.pop("port")
+    )
     operator = _ref(
         "operator_id",
         selectors.organisation_get_for_user,
         actor=actor,
         pk=data.pop("operator_id"),
     )
-    facility = services.facility_create(actor=actor, port=port, operator=operator, **data)
+    facility = services.facility_create(
+        actor=actor, port=port, operator=operator, **data
+    )
     return 201, facility
 
 
-@router.patch("/facilities/{int:facility_id}", response=FacilityOut, summary="Change a facility")
-def facility_update(request: HttpRequest, facility_id: int, payload: FacilityPatch) -> Facility:
+@router.patch(
+    "/facilities/{int:facility_id}", response=FacilityOut, summary="Change a facility"
+)
+def facility_update(
+    request: HttpRequest, facility_id: int, payload: FacilityPatch
+) -> Facility:
     actor = actor_of(request, WRITE)
     facility = selectors.facility_get_for_user(actor=actor, pk=facility_id)
     return services.facility_update(
@@ -570,17 +589,23 @@ def zone_detail(request: HttpRequest, zone_id: int) -> Zone:
 def zone_create(request: HttpRequest, payload: ZoneIn) -> tuple[int, Zone]:
     actor = actor_of(request, WRITE)
     data = payload.model_dump()
-    port = _ref("port", selectors.port_get_for_user, actor=actor, locode=data.pop("port"))
+    port = _ref(
+        "port", selectors.port_get_for_user, actor=actor, locode=data.pop("port")
+    )
     facility_id = data.pop("facility_id")
     facility = (
-        _ref("facility_id", selectors.facility_get_for_user, actor=actor, pk=facility_id)
+        _ref(
+            "facility_id", selectors.facility_get_for_user, actor=actor, pk=facility_id
+        )
         if facility_id is not None
         else None
     )
     return 201, services.zone_create(actor=actor, port=port, facility=facility, **data)
 
 
-@router.get("/access-points", response=list[AccessPointOut], summary="List access points")
+@router.get(
+    "/access-points", response=list[AccessPointOut], summary="List access points"
+)
 @paginate(Page)
 def access_point_list(request: HttpRequest, filters: Query[AccessPointFilters]) -> Any:
     return selectors.access_point_list_for_user(
@@ -604,7 +629,9 @@ def access_point_detail(request: HttpRequest, access_point_id: int) -> AccessPoi
     )
 
 
-@router.post("/access-points", response={201: AccessPointOut}, summary="Add an access point")
+@router.post(
+    "/access-points", response={201: AccessPointOut}, summary="Add an access point"
+)
 def access_point_create(
     request: HttpRequest, payload: AccessPointIn
 ) -> tuple[int, AccessPoint]:
@@ -626,7 +653,9 @@ def access_point_create(
 # Organisations, people, vehicles -----------------------------------------------------
 
 
-@router.get("/organisations", response=list[OrganisationOut], summary="List organisations")
+@router.get(
+    "/organisations", response=list[OrganisationOut], summary="List organisations"
+)
 @paginate(Page)
 def organisation_list(request: HttpRequest, filters: Query[OrganisationFilters]) -> Any:
     return selectors.organisation_list_for_user(
@@ -649,7 +678,9 @@ def organisation_detail(request: HttpRequest, organisation_id: int) -> Organisat
 
 
 @router.post(
-    "/organisations", response={201: OrganisationOut}, summary="Register an organisation"
+    "/organisations",
+    response={201: OrganisationOut},
+    summary="Register an organisation",
 )
 def organisation_create(
     request: HttpRequest, payload: OrganisationIn
@@ -737,7 +768,10 @@ def vehicle_detail(request: HttpRequest, vehicle_id: int) -> Vehicle:
 def vehicle_create(request: HttpRequest, payload: VehicleIn) -> tuple[int, Vehicle]:
     actor = actor_of(request, WRITE)
     owner = _ref(
-        "owner_id", selectors.organisation_get_for_user, actor=actor, pk=payload.owner_id
+        "owner_id",
+        selectors.organisation_get_for_user,
+        actor=actor,
+        pk=payload.owner_id,
     )
     vehicle = services.vehicle_create(
         actor=actor,
@@ -752,7 +786,12 @@ def vehicle_create(request: HttpRequest, payload: VehicleIn) -> tuple[int, Vehic
 # Audit trail --------------------------------------------------------------------------
 
 
-@router.get("/audit", response=list[AuditEntryOut], summary="Read the audit trail", tags=["audit"])
+@router.get(
+    "/audit",
+    response=list[AuditEntryOut],
+    summary="Read the audit trail",
+    tags=["audit"],
+)
 @paginate(Page)
 def audit_list(request: HttpRequest, filters: Query[AuditFilters]) -> Any:
     return selectors.audit_list_for_user(
@@ -766,16 +805,22 @@ def audit_list(request: HttpRequest, filters: Query[AuditFilters]) -> Any:
     tags=["audit"],
     response={200: None},
     openapi_extra={
-        "responses": {200: {"content": {"application/x-ndjson": {"schema": {"type": "string"}}}}}
+        "responses": {
+            200: {"content": {"application/x-ndjson": {"schema": {"type": "string"}}}}
+        }
     },
 )
-def audit_export(request: HttpRequest, filters: Query[AuditFilters]) -> StreamingHttpResponse:
+def audit_export(
+    request: HttpRequest, filters: Query[AuditFilters]
+) -> StreamingHttpResponse:
     from port2port.core.exports import audit_jsonl
 
     entries = selectors.audit_list_for_user(
         actor=actor_of(request, "audit:read"), **filters.model_dump()
     )
-    response = StreamingHttpResponse(audit_jsonl(entries), content_type="application/x-ndjson")
+    response = StreamingHttpResponse(
+        audit_jsonl(entries), content_type="application/x-ndjson"
+    )
     response["Content-Disposition"] = 'attachment; filename="audit.jsonl"'
     return response
 
@@ -783,14 +828,19 @@ def audit_export(request: HttpRequest, filters: Query[AuditFilters]) -> Streamin
 # API tokens ----------------------------------------------------------------------------
 
 
-@router.get("/tokens", response=list[TokenOut], summary="List API tokens", tags=["tokens"])
+@router.get(
+    "/tokens", response=list[TokenOut], summary="List API tokens", tags=["tokens"]
+)
 @paginate(Page)
 def token_list(request: HttpRequest) -> Any:
     return selectors.api_token_list_for_user(actor=actor_of(request, READ))
 
 
 @router.post(
-    "/tokens", response={201: TokenCreatedOut}, summary="Create an API token", tags=["tokens"]
+    "/tokens",
+    response={201: TokenCreatedOut},
+    summary="Create an API token",
+    tags=["tokens"],
 )
 def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
     actor = actor_of(request, WRITE)
@@ -801,7 +851,12 @@ def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str,
         pk=payload.organisation_id,
     )
     facility = (
-        _ref("facility_id", selectors.facility_get_for_user, actor=actor, pk=payload.facility_id)
+        _ref(
+            "facility_id",
+            selectors.facility_get_for_user,
+            actor=actor,
+            pk=payload.facility_id,
+        )
         if payload.facility_id is not None
         else None
     )
@@ -817,7 +872,10 @@ def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str,
 
 
 @router.delete(
-    "/tokens/{int:token_id}", response=TokenOut, summary="Revoke an API token", tags=["tokens"]
+    "/tokens/{int:token_id}",
+    response=TokenOut,
+    summary="Revoke an API token",
+    tags=["tokens"],
 )
 def token_revoke(request: HttpRequest, token_id: int) -> ApiToken:
     actor = actor_of(request, WRITE)

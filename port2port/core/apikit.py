@@ -48,7 +48,9 @@ def error_body(
 
 def _location(loc: Any) -> str:
     # Drop the parameter source ("body", "query", "path") and the payload name.
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "filters")]
+    parts = [
+        str(p) for p in loc if p not in ("body", "query", "path", "payload", "filters")
+    ]
     return ".".join(parts) or "request"
 
 
@@ -59,7 +61,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         fields: dict[str, list[str]] = {}
         for item in exc.errors:
-            fields.setdefault(_location(item.get("loc", ())), []).append(str(item["msg"]))
+            fields.setdefault(_location(item.get("loc", ())), []).append(
+                str(item["msg"])
+            )
         return api.create_response(
             request,
             error_body("invalid", "The request is not valid; see fields.", fields),
@@ -74,10 +78,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(Http404)
     def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return api.create_response(request, error_body("not_found", "Not found."), status=404)
+        return api.create_response(
+            request, error_body("not_found", "Not found."), status=404
+        )
 
     @api.exception_handler(AuthenticationError)
-    def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    def _unauthenticated(
+        request: HttpRequest, exc: AuthenticationError
+    ) -> HttpResponse:
         return api.create_response(
             request,
             error_body(

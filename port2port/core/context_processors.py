@@ -24,7 +24,12 @@ _NAVIGATION = (
     (
         "core:audit-list",
         _("Audit trail"),
-        (Role.NATIONAL_AUTHORITY, Role.PORT_SECURITY_OFFICER, Role.PFSO, Role.COMPANY_ADMIN),
+        (
+            Role.NATIONAL_AUTHORITY,
+            Role.PORT_SECURITY_OFFICER,
+            Role.PFSO,
+            Role.COMPANY_ADMIN,
+        ),
     ),
     ("core:token-list", _("API tokens"), (Role.COMPANY_ADMIN,)),
 )

@@ -20,7 +20,9 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].widget.attrs.update(
             {"autocomplete": "username", "autofocus": True}
         )
-        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+        self.fields["password"].widget.attrs.update(
+            {"autocomplete": "current-password"}
+        )
 
 
 class TwoFactorForm(forms.Form):
@@ -29,7 +31,11 @@ class TwoFactorForm(forms.Form):
         regex=r"^\d{6}$",
         max_length=6,
         widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+            }
         ),
     )
 

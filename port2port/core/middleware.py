@@ -54,6 +54,8 @@ class TwoFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith(_TWO_FACTOR_OPEN) and two_factor_missing(request):
+        if not request.path.startswith(_TWO_FACTOR_OPEN) and two_factor_missing(
+            request
+        ):
             return HttpResponseRedirect(reverse("core:two-factor"))
         return self.get_response(request)

@@ -14,7 +14,9 @@ from django.utils.translation import gettext_lazy as _
 class TimeStampedModel(models.Model):
     """Add creation and last-change times to a model."""
 
-    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    created_at = models.DateTimeField(
+        _("created"), default=timezone.now, editable=False
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -120,12 +122,19 @@ class Organisation(TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=200)
     kbo_number = models.CharField(
-        _("enterprise number (KBO/BCE)"), max_length=10, unique=True, null=True, blank=True
+        _("enterprise number (KBO/BCE)"),
+        max_length=10,
+        unique=True,
+        null=True,
+        blank=True,
     )
     eori = models.CharField(_("EORI number"), max_length=17, blank=True)
     roles = models.JSONField(_("roles"), default=list)
     ports = models.ManyToManyField(
-        Port, verbose_name=_("active in ports"), related_name="organisations", blank=True
+        Port,
+        verbose_name=_("active in ports"),
+        related_name="organisations",
+        blank=True,
     )
 
     class Meta:
@@ -159,7 +168,10 @@ class Facility(TimeStampedModel):
         OTHER = "other", _("Other")
 
     port = models.ForeignKey(
-        Port, verbose_name=_("port"), on_delete=models.PROTECT, related_name="facilities"
+        Port,
+        verbose_name=_("port"),
+        on_delete=models.PROTECT,
+        related_name="facilities",
     )
     code = models.CharField(
         _("identifier"),
@@ -197,7 +209,9 @@ class Facility(TimeStampedModel):
         verbose_name = _("facility")
         verbose_name_plural = _("facilities")
         constraints: ClassVar[list[Any]] = [
-            models.UniqueConstraint(fields=["port", "code"], name="facility_code_unique"),
+            models.UniqueConstraint(
+                fields=["port", "code"], name="facility_code_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -258,7 +272,10 @@ class AccessPoint(TimeStampedModel):
         BOTH = "both", _("Entry and exit")
 
     zone = models.ForeignKey(
-        Zone, verbose_name=_("zone"), on_delete=models.PROTECT, related_name="access_points"
+        Zone,
+        verbose_name=_("zone"),
+        on_delete=models.PROTECT,
+        related_name="access_points",
     )
     code = models.CharField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=200)
@@ -273,7 +290,9 @@ class AccessPoint(TimeStampedModel):
         verbose_name = _("access point")
         verbose_name_plural = _("access points")
         constraints: ClassVar[list[Any]] = [
-            models.UniqueConstraint(fields=["zone", "code"], name="access_point_code_unique"),
+            models.UniqueConstraint(
+                fields=["zone", "code"], name="access_point_code_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -324,7 +343,9 @@ class Person(TimeStampedModel):
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     date_of_birth = models.DateField(_("date of birth"))
-    nationality = models.CharField(_("nationality"), max_length=2, help_text="ISO 3166-1")
+    nationality = models.CharField(
+        _("nationality"), max_length=2, help_text="ISO 3166-1"
+    )
     employer = models.ForeignKey(
         Organisation,
         verbose_name=_("employer"),
@@ -389,7 +410,9 @@ class Vehicle(TimeStampedModel):
         verbose_name = _("vehicle")
         verbose_name_plural = _("vehicles")
         constraints: ClassVar[list[Any]] = [
-            models.UniqueConstraint(fields=["country", "plate"], name="vehicle_plate_unique"),
+            models.UniqueConstraint(
+                fields=["country", "plate"], name="vehicle_plate_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -462,7 +485,10 @@ class Membership(TimeStampedModel):
     """
 
     user = models.ForeignKey(
-        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+        User,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
     )
     organisation = models.ForeignKey(
         Organisation,

@@ -74,7 +74,9 @@ class Scope:
     def port_ids(self) -> frozenset[int]:
         """Return the ports where the caller holds a port-wide role."""
         return frozenset(
-            g.port_id for g in self.grants if g.role in PORT_ROLES and g.port_id is not None
+            g.port_id
+            for g in self.grants
+            if g.role in PORT_ROLES and g.port_id is not None
         )
 
     @cached_property
@@ -120,9 +122,12 @@ class Scope:
                 return True
             if facility_id is not None and g.facility_id == facility_id:
                 return True
-            if organisation_id is not None and g.organisation_id == organisation_id:
-                if g.role not in PORT_ROLES | FACILITY_ROLES:
-                    return True
+            if (
+                organisation_id is not None
+                and g.organisation_id == organisation_id
+                and g.role not in PORT_ROLES | FACILITY_ROLES
+            ):
+                return True
             if port_id is None and facility_id is None and organisation_id is None:
                 return True
         return False
@@ -211,7 +216,12 @@ class Scope:
             return False
         return self.is_platform_admin or bool(
             self.roles
-            & {Role.NATIONAL_AUTHORITY, Role.PORT_SECURITY_OFFICER, Role.PFSO, Role.COMPANY_ADMIN}
+            & {
+                Role.NATIONAL_AUTHORITY,
+                Role.PORT_SECURITY_OFFICER,
+                Role.PFSO,
+                Role.COMPANY_ADMIN,
+            }
         )
 
 

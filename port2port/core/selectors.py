@@ -7,9 +7,10 @@ not disclosed. ``*_list_for_user`` returns a queryset with its joins chosen.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Count, Q, QuerySet
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, Model, Q, QuerySet
 
 from port2port.core.errors import NotFound
 from port2port.core.models import (
@@ -26,18 +27,22 @@ from port2port.core.models import (
 )
 from port2port.core.scopes import Actor, scope_for
 
+M = TypeVar("M", bound=Model)
 
-def _get(queryset: QuerySet[Any], pk: Any, label: str) -> Any:
+
+def _get(queryset: QuerySet[M], pk: Any, label: str) -> M:
     try:
         return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise NotFound(f"{label} not found.") from None
 
 
 # Ports are national reference data: every signed-in caller sees every port.
 
 
-def port_list_for_user(*, actor: Actor, search: str = "", kind: str = "") -> QuerySet[Port]:
+def port_list_for_user(
+    *, actor: Actor, search: str = "", kind: str = ""
+) -> QuerySet[Port]:
     queryset = Port.objects.select_related("committee").annotate(
         facility_count=Count("facilities", distinct=True)
     )
@@ -68,9 +73,9 @@ def facility_list_for_user(
     isps: bool | None = None,
     search: str = "",
 ) -> QuerySet[Facility]:
-    queryset = Facility.objects.filter(scope_for(actor).facility_filter()).select_related(
-        "port", "operator", "pfso"
-    )
+    queryset = Facility.objects.filter(
+        scope_for(actor).facility_filter()
+    ).select_related("port", "operator", "pfso")
     if port:
         queryset = queryset.filter(port__locode=port.upper())
     if kind:
@@ -130,7 +135,9 @@ def access_point_list_for_user(
     if kind:
         queryset = queryset.filter(kind=kind)
     if search:
-        queryset = queryset.filter(Q(name__icontains=search) | Q(code__icontains=search))
+        queryset = queryset.filter(
+            Q(name__icontains=search) | Q(code__icontains=search)
+        )
     return queryset.distinct().order_by("zone__port__locode", "code")
 
 
@@ -145,7 +152,9 @@ def organisation_list_for_user(
     visible = Organisation.objects.filter(scope.organisation_filter()).values("id")
     queryset = Organisation.objects.filter(id__in=visible).prefetch_related("ports")
     if search:
-        queryset = queryset.filter(Q(name__icontains=search) | Q(kbo_number__icontains=search))
+        queryset = queryset.filter(
+            Q(name__icontains=search) | Q(kbo_number__icontains=search)
+        )
     if role:
         # Roles are a JSON list; matching the quoted code works on both databases.
         queryset = queryset.filter(roles__icontains=f'"{role}"')
@@ -193,7 +202,9 @@ def person_get_for_user(*, actor: Actor, pk: Any) -> Person:
 def vehicle_list_for_user(
     *, actor: Actor, search: str = "", owner: int | None = None
 ) -> QuerySet[Vehicle]:
-    queryset = Vehicle.objects.filter(_staff_filter(actor, "owner_id")).select_related("owner")
+    queryset = Vehicle.objects.filter(_staff_filter(actor, "owner_id")).select_related(
+        "owner"
+    )
     if search:
         plate = "".join(ch for ch in search.upper() if ch.isalnum())
         queryset = queryset.filter(plate__icontains=plate)
@@ -280,7 +291,11 @@ def map_features_for_user(*, actor: Actor, port: str = "") -> dict[str, Any]:
                 {
                     "type": "Feature",
                     "geometry": p.boundary,
-                    "properties": {"layer": "port_area", "id": p.locode, "name": p.name},
+                    "properties": {
+                        "layer": "port_area",
+                        "id": p.locode,
+                        "name": p.name,
+                    },
                 }
             )
     for f in facility_list_for_user(actor=actor, port=port):
@@ -303,7 +318,12 @@ def map_features_for_user(*, actor: Actor, port: str = "") -> dict[str, Any]:
             {
                 "type": "Feature",
                 "geometry": z.boundary,
-                "properties": {"layer": "zone", "id": z.pk, "name": z.name, "kind": z.kind},
+                "properties": {
+                    "layer": "zone",
+                    "id": z.pk,
+                    "name": z.name,
+                    "kind": z.kind,
+                },
             }
         )
     for a in access_point_list_for_user(actor=actor, port=port).prefetch_related(None):

@@ -102,7 +102,9 @@ def port_create(
     except InvalidIdentifier as exc:
         raise _field_error("locode", str(exc)) from None
     if Port.objects.filter(locode=locode).exists():
-        raise Conflict(f"Port {locode} is already registered.", fields={"locode": ["taken"]})
+        raise Conflict(
+            f"Port {locode} is already registered.", fields={"locode": ["taken"]}
+        )
     port = Port.objects.create(
         locode=locode,
         name_en=name_en,
@@ -187,7 +189,9 @@ def _check_facility_officer(actor: Actor, facility: Facility, what: str) -> None
         scope.has_role(Role.PORT_SECURITY_OFFICER, port_id=facility.port_id)
         or scope.has_role(Role.PFSO, facility_id=facility.pk)
     ):
-        raise NotPermitted(f"Only the facility's PFSO or the port's officer can {what}.")
+        raise NotPermitted(
+            f"Only the facility's PFSO or the port's officer can {what}."
+        )
 
 
 @transaction.atomic
@@ -208,7 +212,8 @@ def facility_create(
     code = code.strip().upper()
     if Facility.objects.filter(port=port, code=code).exists():
         raise Conflict(
-            f"Facility {code} already exists in {port.locode}.", fields={"code": ["taken"]}
+            f"Facility {code} already exists in {port.locode}.",
+            fields={"code": ["taken"]},
         )
     facility = Facility.objects.create(
         port=port,
@@ -307,7 +312,9 @@ def access_point_create(
         _check_port_officer(actor, zone.port, "add an access point")
     code = code.strip().upper()
     if AccessPoint.objects.filter(zone=zone, code=code).exists():
-        raise Conflict(f"Access point {code} already exists.", fields={"code": ["taken"]})
+        raise Conflict(
+            f"Access point {code} already exists.", fields={"code": ["taken"]}
+        )
     point = AccessPoint.objects.create(
         zone=zone,
         code=code,
@@ -357,13 +364,15 @@ def organisation_create(
 ) -> Organisation:
     """Register an organisation (platform admin, or a port's officer for their port)."""
     scope = scope_for(actor)
-    if not scope.is_platform_admin:
-        if not ports or not all(
+    if not scope.is_platform_admin and (
+        not ports
+        or not all(
             scope.has_role(Role.PORT_SECURITY_OFFICER, port_id=p.pk) for p in ports
-        ):
-            raise NotPermitted(
-                "A port security officer can register organisations in their own port."
-            )
+        )
+    ):
+        raise NotPermitted(
+            "A port security officer can register organisations in their own port."
+        )
     kbo = None
     if kbo_number:
         try:
@@ -390,7 +399,11 @@ def organisation_create(
         obj=organisation,
         organisation_id=organisation.pk,
         port_id=ports[0].pk if len(ports) == 1 else None,
-        details={"kbo": kbo, "roles": organisation.roles, "ports": [p.locode for p in ports]},
+        details={
+            "kbo": kbo,
+            "roles": organisation.roles,
+            "ports": [p.locode for p in ports],
+        },
     )
     return organisation
 
@@ -526,8 +539,12 @@ def vehicle_create(
         raise _field_error("plate", str(exc)) from None
     country = country.upper()
     if Vehicle.objects.filter(country=country, plate=plate).exists():
-        raise Conflict(f"Vehicle {plate} is already registered.", fields={"plate": ["taken"]})
-    vehicle = Vehicle.objects.create(plate=plate, country=country, kind=kind, owner=owner)
+        raise Conflict(
+            f"Vehicle {plate} is already registered.", fields={"plate": ["taken"]}
+        )
+    vehicle = Vehicle.objects.create(
+        plate=plate, country=country, kind=kind, owner=owner
+    )
     audit_record(
         actor=actor,
         action="vehicle.create",
@@ -563,7 +580,11 @@ def membership_create(
         raise _field_error("port", "This role is held for one port.")
     try:
         membership = Membership.objects.create(
-            user=user, organisation=organisation, role=role, port=port, facility=facility
+            user=user,
+            organisation=organisation,
+            role=role,
+            port=port,
+            facility=facility,
         )
     except IntegrityError:
         raise Conflict("The user already holds this role here.") from None
@@ -598,13 +619,17 @@ def api_token_create(
     """
     if isinstance(actor, ApiToken):
         raise NotPermitted("A token cannot create tokens.")
-    if not scope_for(actor).has_role(Role.COMPANY_ADMIN, organisation_id=organisation.pk):
+    if not scope_for(actor).has_role(
+        Role.COMPANY_ADMIN, organisation_id=organisation.pk
+    ):
         raise NotPermitted("Only the organisation's administrator can create tokens.")
     unknown = sorted(set(permissions) - set(ApiToken.Permission.values))
     if unknown:
         raise _field_error("permissions", f"Unknown permissions: {', '.join(unknown)}.")
     if facility is not None and facility.operator_id != organisation.pk:
-        raise _field_error("facility", "The facility is not operated by this organisation.")
+        raise _field_error(
+            "facility", "The facility is not operated by this organisation."
+        )
     prefix = secrets.token_hex(4)
     secret = f"p2p_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(
@@ -668,4 +693,6 @@ def api_token_authenticate(secret: str) -> ApiToken | None:
 
 def worker_heartbeat(*, name: str) -> None:
     """Record that the worker ``name`` is alive."""
-    WorkerHeartbeat.objects.update_or_create(name=name, defaults={"seen_at": timezone.now()})
+    WorkerHeartbeat.objects.update_or_create(
+        name=name, defaults={"seen_at": timezone.now()}
+    )

@@ -20,7 +20,9 @@ urlpatterns = [
     path("facilities/<int:pk>/", views.facility_detail, name="facility-detail"),
     path("access-points/", views.access_point_list, name="access-point-list"),
     path("organisations/", views.organisation_list, name="organisation-list"),
-    path("organisations/<int:pk>/", views.organisation_detail, name="organisation-detail"),
+    path(
+        "organisations/<int:pk>/", views.organisation_detail, name="organisation-detail"
+    ),
     path("people/", views.person_list, name="person-list"),
     path("people/<int:pk>/", views.person_detail, name="person-detail"),
     path("vehicles/", views.vehicle_list, name="vehicle-list"),

@@ -21,7 +21,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.http import (
     HttpRequest,
     HttpResponse,
-        JsonResponse,
+    JsonResponse,
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
@@ -113,7 +113,9 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     if setting_up:
         device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
         if device is None:
-            device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+            device = TOTPDevice.objects.create(
+                user=user, name="authenticator", confirmed=False
+            )
     form = TwoFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
@@ -146,7 +148,9 @@ def profile(request: HttpRequest) -> HttpResponse:
         request,
         "core/profile.html",
         {
-            "memberships": user.memberships.select_related("organisation", "port", "facility"),
+            "memberships": user.memberships.select_related(
+                "organisation", "port", "facility"
+            ),
             "has_device": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
         },
     )
@@ -172,9 +176,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "my_ports": my_ports,
         "facility_count": facilities.count(),
         "facilities": facilities[:8],
-        "organisation_count": selectors.organisation_list_for_user(
-            actor=actor
-        ).count(),
+        "organisation_count": selectors.organisation_list_for_user(actor=actor).count(),
         "person_count": selectors.person_list_for_user(actor=actor).count(),
         "vehicle_count": selectors.vehicle_list_for_user(actor=actor).count(),
         "recent_audit": selectors.audit_list_for_user(actor=actor)[:8],
@@ -240,7 +242,12 @@ def port_list(request: HttpRequest) -> HttpResponse:
         request,
         "core/port_list.html",
         "core/partials/_port_table.html",
-        {"page": _page(request, ports), "q": search, "kind": kind, "kinds": Port.Kind.choices},
+        {
+            "page": _page(request, ports),
+            "q": search,
+            "kind": kind,
+            "kinds": Port.Kind.choices,
+        },
     )
 
 
@@ -273,8 +280,14 @@ def port_detail(request: HttpRequest, locode: str) -> HttpResponse:
                 actor=actor,
                 port=port.locode,
             ),
-            "may_set_level": scope.has_role(Role.PORT_SECURITY_OFFICER, port_id=port.pk),
-            "levels": [(1, _("1 – normal")), (2, _("2 – heightened")), (3, _("3 – exceptional"))],
+            "may_set_level": scope.has_role(
+                Role.PORT_SECURITY_OFFICER, port_id=port.pk
+            ),
+            "levels": [
+                (1, _("1 – normal")),
+                (2, _("2 – heightened")),
+                (3, _("3 – exceptional")),
+            ],
             "audit": selectors.audit_for_object(actor=actor, obj=port),
         },
     )
@@ -475,7 +488,9 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
         actor=_user(request),
         action=request.GET.get("action", "")[:80],
     )
-    response = StreamingHttpResponse(audit_jsonl(entries), content_type="application/x-ndjson")
+    response = StreamingHttpResponse(
+        audit_jsonl(entries), content_type="application/x-ndjson"
+    )
     response["Content-Disposition"] = 'attachment; filename="audit.jsonl"'
     return response
 
@@ -493,13 +508,15 @@ def token_list(request: HttpRequest) -> HttpResponse:
     secret = None
     if request.method == "POST" and form.is_valid():
         try:
-            token, secret = services.api_token_create(
+            secret = services.api_token_create(
                 actor=actor,
                 organisation=form.cleaned_data["organisation"],
                 name=form.cleaned_data["name"],
                 permissions=form.cleaned_data["permissions"],
+            )[1]
+            messages.success(
+                request, _("Token created. Copy the secret now: it is shown once.")
             )
-            messages.success(request, _("Token created. Copy the secret now: it is shown once."))
             form = TokenForm(organisations=admin_orgs)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
@@ -541,7 +558,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
             cursor.execute("SELECT 1")
         checks["database"] = "ok"
     except Exception:  # noqa: BLE001 - any failure means the database is unreachable
-        return JsonResponse({"status": "fail", "checks": {"database": "unreachable"}}, status=503)
+        return JsonResponse(
+            {"status": "fail", "checks": {"database": "unreachable"}}, status=503
+        )
     executor = MigrationExecutor(connection)
     pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     checks["migrations"] = "ok" if not pending else f"{len(pending)} pending"
@@ -558,5 +577,3 @@ def healthz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if healthy else "degraded", "checks": checks},
         status=200 if healthy else 503,
     )
-
-

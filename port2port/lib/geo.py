@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 Position = tuple[float, float]
@@ -15,7 +16,9 @@ def _position(raw: Any) -> Position:
     if (
         not isinstance(raw, list | tuple)
         or len(raw) < 2
-        or not all(isinstance(c, int | float) and not isinstance(c, bool) for c in raw[:2])
+        or not all(
+            isinstance(c, int | float) and not isinstance(c, bool) for c in raw[:2]
+        )
     ):
         raise InvalidGeometry("A position is [longitude, latitude].")
     lon, lat = float(raw[0]), float(raw[1])
@@ -47,7 +50,9 @@ def polygon_validate(raw: Any) -> dict[str, Any]:
         if positions and positions[0] != positions[-1]:
             positions.append(positions[0])
         if len(positions) < 4:
-            raise InvalidGeometry("A polygon ring needs at least three distinct corners.")
+            raise InvalidGeometry(
+                "A polygon ring needs at least three distinct corners."
+            )
         clean.append([[lon, lat] for lon, lat in positions])
     return {"type": "Polygon", "coordinates": clean}
 
@@ -56,7 +61,7 @@ def polygon_centroid(polygon: dict[str, Any]) -> Position:
     """Return the area centroid of the outer ring of a GeoJSON polygon."""
     ring = polygon["coordinates"][0]
     area = cx = cy = 0.0
-    for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
+    for (x0, y0), (x1, y1) in pairwise(ring):
         cross = x0 * y1 - x1 * y0
         area += cross
         cx += (x0 + x1) * cross
@@ -74,7 +79,7 @@ def point_in_polygon(point: Position, polygon: dict[str, Any]) -> bool:
     def inside(ring: list[list[float]]) -> bool:
         x, y = point
         result = False
-        for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
+        for (x0, y0), (x1, y1) in pairwise(ring):
             if (y0 > y) != (y1 > y) and x < (x1 - x0) * (y - y0) / (y1 - y0) + x0:
                 result = not result
         return result

@@ -64,7 +64,9 @@ class PortFactory(factory.django.DjangoModelFactory):
     name_fr = "Anvers"
     kind = Port.Kind.SEAPORT
     committee = factory.SubFactory(CommitteeFactory)
-    centre = factory.LazyFunction(lambda: {"type": "Point", "coordinates": [4.3367, 51.27]})
+    centre = factory.LazyFunction(
+        lambda: {"type": "Point", "coordinates": [4.3367, 51.27]}
+    )
     boundary = factory.LazyFunction(lambda: square(4.2, 51.2, 0.2))
 
 
@@ -78,7 +80,9 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     roles = factory.LazyFunction(lambda: ["terminal_operator"])
 
     @factory.post_generation
-    def ports(self, create: bool, extracted: list[Port] | None, **kwargs: object) -> None:
+    def ports(
+        self, create: bool, extracted: list[Port] | None, **kwargs: object
+    ) -> None:
         if create and extracted:
             self.ports.set(extracted)
 
@@ -88,7 +92,9 @@ class PersonFactory(factory.django.DjangoModelFactory):
         model = Person
 
     first_name = factory.Iterator(["Jan", "Marie", "Ahmed", "Sofie", "Luc"])
-    last_name = factory.Iterator(["Peeters", "Dubois", "El Amrani", "Janssens", "Lambert"])
+    last_name = factory.Iterator(
+        ["Peeters", "Dubois", "El Amrani", "Janssens", "Lambert"]
+    )
     date_of_birth = dt.date(1985, 4, 12)
     nationality = "BE"
     employer = factory.SubFactory(OrganisationFactory)
@@ -127,7 +133,9 @@ class AccessPointFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"G{n:03d}")
     name = factory.Sequence(lambda n: f"Gate {n}")
     kind = AccessPoint.Kind.VEHICLE_LANE
-    location = factory.LazyFunction(lambda: {"type": "Point", "coordinates": [4.252, 51.282]})
+    location = factory.LazyFunction(
+        lambda: {"type": "Point", "coordinates": [4.252, 51.282]}
+    )
 
 
 class DeviceFactory(factory.django.DjangoModelFactory):

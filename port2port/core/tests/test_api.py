@@ -7,7 +7,14 @@ import pytest
 from django.test import Client
 
 from conftest import World
-from port2port.core.models import ApiToken, AuditEntry, Facility, Organisation, Person, Vehicle
+from port2port.core.models import (
+    ApiToken,
+    AuditEntry,
+    Facility,
+    Organisation,
+    Person,
+    Vehicle,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +41,9 @@ def bearer(secret: str) -> dict[str, str]:
 # Authentication -----------------------------------------------------------------
 
 
-def test_anonymous_callers_get_401_in_the_error_shape(client: Client, world: World) -> None:
+def test_anonymous_callers_get_401_in_the_error_shape(
+    client: Client, world: World
+) -> None:
     response = client.get("/api/v1/facilities")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "unauthenticated"
@@ -61,14 +70,25 @@ def test_revoked_token_is_refused(
     assert response.status_code == 200
     assert response.json()["revoked_at"] is not None
     assert client.get("/api/v1/me", headers=bearer(secret)).status_code == 401
-    assert AuditEntry.objects.filter(action="api_token.revoke", object_id=str(token.pk)).count() == 1
+    assert (
+        AuditEntry.objects.filter(
+            action="api_token.revoke", object_id=str(token.pk)
+        ).count()
+        == 1
+    )
 
 
-def test_token_secret_is_shown_once_and_stored_hashed(dave_client: Client, world: World) -> None:
+def test_token_secret_is_shown_once_and_stored_hashed(
+    dave_client: Client, world: World
+) -> None:
     response = post(
         dave_client,
         "/api/v1/tokens",
-        {"name": "Gate", "organisation_id": world.haulier.pk, "permissions": ["registry:read"]},
+        {
+            "name": "Gate",
+            "organisation_id": world.haulier.pk,
+            "permissions": ["registry:read"],
+        },
     )
     assert response.status_code == 201
     secret = response.json()["secret"]
@@ -104,7 +124,9 @@ def test_token_sees_only_its_organisation(
     _, secret = haulier_token
     people = client.get("/api/v1/people", headers=bearer(secret)).json()
     assert [p["id"] for p in people["items"]] == [world.driver.pk]
-    response = client.get(f"/api/v1/people/{world.ghent_person.pk}", headers=bearer(secret))
+    response = client.get(
+        f"/api/v1/people/{world.ghent_person.pk}", headers=bearer(secret)
+    )
     assert response.status_code == 404
 
 
@@ -133,20 +155,30 @@ def test_charlie_gets_404_for_antwerp_objects(
     response = charlie_client.get(url)
     assert response.status_code == 404
     assert response.json() == {
-        "error": {"code": "not_found", "message": response.json()["error"]["message"], "fields": {}}
+        "error": {
+            "code": "not_found",
+            "message": response.json()["error"]["message"],
+            "fields": {},
+        }
     }
 
 
 def test_facility_list_is_scoped_to_the_callers_port(
     alice_client: Client, charlie_client: Client, world: World
 ) -> None:
-    alice_codes = [f["code"] for f in alice_client.get("/api/v1/facilities").json()["items"]]
-    charlie_codes = [f["code"] for f in charlie_client.get("/api/v1/facilities").json()["items"]]
+    alice_codes = [
+        f["code"] for f in alice_client.get("/api/v1/facilities").json()["items"]
+    ]
+    charlie_codes = [
+        f["code"] for f in charlie_client.get("/api/v1/facilities").json()["items"]
+    ]
     assert alice_codes == ["BEANR-0001"]
     assert charlie_codes == ["BEGNE-0001"]
 
 
-def test_ports_are_national_reference_data(charlie_client: Client, world: World) -> None:
+def test_ports_are_national_reference_data(
+    charlie_client: Client, world: World
+) -> None:
     body = charlie_client.get("/api/v1/ports").json()
     assert body["count"] == 2
     assert [p["locode"] for p in body["items"]] == ["BEANR", "BEGNE"]
@@ -155,7 +187,9 @@ def test_ports_are_national_reference_data(charlie_client: Client, world: World)
 def test_charlie_cannot_patch_an_antwerp_facility(
     charlie_client: Client, world: World
 ) -> None:
-    response = patch(charlie_client, f"/api/v1/facilities/{world.deurganck.pk}", {"name": "X"})
+    response = patch(
+        charlie_client, f"/api/v1/facilities/{world.deurganck.pk}", {"name": "X"}
+    )
     assert response.status_code == 404
     world.deurganck.refresh_from_db()
     assert world.deurganck.name == "Deurganck Terminal"
@@ -189,7 +223,9 @@ def test_alice_registers_a_facility_and_it_is_audited(
     assert entry.port_id == world.antwerp.pk
 
 
-def test_bob_may_read_but_not_register_a_facility(bob_client: Client, world: World) -> None:
+def test_bob_may_read_but_not_register_a_facility(
+    bob_client: Client, world: World
+) -> None:
     assert bob_client.get(f"/api/v1/facilities/{world.deurganck.pk}").status_code == 200
     response = post(
         bob_client,
@@ -207,7 +243,9 @@ def test_bob_may_read_but_not_register_a_facility(bob_client: Client, world: Wor
     assert Facility.objects.count() == 2
 
 
-def test_duplicate_facility_code_is_a_conflict(alice_client: Client, world: World) -> None:
+def test_duplicate_facility_code_is_a_conflict(
+    alice_client: Client, world: World
+) -> None:
     response = post(
         alice_client,
         "/api/v1/facilities",
@@ -228,7 +266,10 @@ def test_duplicate_facility_code_is_a_conflict(alice_client: Client, world: Worl
     ("payload", "field"),
     [
         ({"boundary": {"type": "Point", "coordinates": [4, 51]}}, "boundary"),
-        ({"boundary": {"type": "Polygon", "coordinates": [[[4, 51], [5, 91]]]}}, "boundary"),
+        (
+            {"boundary": {"type": "Polygon", "coordinates": [[[4, 51], [5, 91]]]}},
+            "boundary",
+        ),
         ({"kind": "spaceport"}, "kind"),
         ({"operator_id": "abc"}, "operator_id"),
         ({"unexpected": 1}, "unexpected"),
@@ -299,7 +340,9 @@ def test_company_admin_registers_a_person_and_only_the_keyed_hash_is_kept(
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["has_national_register_number"] is True
-    assert "national_register" not in json.dumps({k: v for k, v in body.items() if k != "has_national_register_number"})
+    assert "national_register" not in json.dumps(
+        {k: v for k, v in body.items() if k != "has_national_register_number"}
+    )
     person = Person.objects.get(pk=body["id"])
     assert person.nationality == "BE"
     assert "93051822361" not in person.national_register_hash
@@ -404,12 +447,16 @@ def test_security_level_change_by_the_ports_officer(
     alice_client: Client, charlie_client: Client, world: World
 ) -> None:
     response = post(
-        alice_client, "/api/v1/ports/BEANR/security-level", {"level": 2, "reason": "Threat"}
+        alice_client,
+        "/api/v1/ports/BEANR/security-level",
+        {"level": 2, "reason": "Threat"},
     )
     assert response.status_code == 200
     assert response.json()["security_level"] == 2
     refused = post(
-        charlie_client, "/api/v1/ports/BEANR/security-level", {"level": 3, "reason": "Not mine"}
+        charlie_client,
+        "/api/v1/ports/BEANR/security-level",
+        {"level": 3, "reason": "Not mine"},
     )
     assert refused.status_code == 403
     world.antwerp.refresh_from_db()
@@ -421,7 +468,9 @@ def test_security_level_change_by_the_ports_officer(
 # Lists ---------------------------------------------------------------------------------
 
 
-def test_lists_are_paginated_and_filterable(admin_client_: Client, world: World) -> None:
+def test_lists_are_paginated_and_filterable(
+    admin_client_: Client, world: World
+) -> None:
     body = admin_client_.get("/api/v1/organisations?page_size=2").json()
     assert body["count"] == 5
     assert len(body["items"]) == 2
@@ -443,7 +492,9 @@ def test_facility_list_query_count_does_not_grow_with_rows(
 ) -> None:
     from port2port.core.tests.factories import FacilityFactory
 
-    FacilityFactory.create_batch(10, port=world.antwerp, operator=world.terminal_operator)
+    FacilityFactory.create_batch(
+        10, port=world.antwerp, operator=world.terminal_operator
+    )
     with django_assert_max_num_queries(6):
         response = alice_client.get("/api/v1/facilities")
     assert response.json()["count"] == 11
@@ -455,10 +506,19 @@ def test_facility_list_query_count_does_not_grow_with_rows(
 def test_audit_trail_is_scoped(
     alice_client: Client, bob_client: Client, charlie_client: Client, world: World
 ) -> None:
-    post(alice_client, "/api/v1/ports/BEANR/security-level", {"level": 2, "reason": "Drill"})
-    post(charlie_client, "/api/v1/ports/BEGNE/security-level", {"level": 2, "reason": "Drill"})
+    post(
+        alice_client,
+        "/api/v1/ports/BEANR/security-level",
+        {"level": 2, "reason": "Drill"},
+    )
+    post(
+        charlie_client,
+        "/api/v1/ports/BEGNE/security-level",
+        {"level": 2, "reason": "Drill"},
+    )
     alice_actions = [
-        (e["action"], e["port_id"]) for e in alice_client.get("/api/v1/audit").json()["items"]
+        (e["action"], e["port_id"])
+        for e in alice_client.get("/api/v1/audit").json()["items"]
     ]
     assert ("port.security_level", world.antwerp.pk) in alice_actions
     assert all(port == world.antwerp.pk for _, port in alice_actions)
@@ -466,7 +526,11 @@ def test_audit_trail_is_scoped(
 
 
 def test_audit_export_streams_json_lines(alice_client: Client, world: World) -> None:
-    post(alice_client, "/api/v1/ports/BEANR/security-level", {"level": 2, "reason": "Drill"})
+    post(
+        alice_client,
+        "/api/v1/ports/BEANR/security-level",
+        {"level": 2, "reason": "Drill"},
+    )
     response = alice_client.get("/api/v1/audit/export")
     assert response.status_code == 200
     lines = b"".join(response.streaming_content).decode().splitlines()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+from itertools import pairwise
 
 import pytest
 from django.core.management import call_command
@@ -15,10 +16,14 @@ def _tamper(sql: str, params: list[object]) -> None:
     """Change audit rows behind the platform's back, as someone with database access could."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE core_auditentry DISABLE TRIGGER core_auditentry_append_only")
+            cursor.execute(
+                "ALTER TABLE core_auditentry DISABLE TRIGGER core_auditentry_append_only"
+            )
         cursor.execute(sql, params)
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE core_auditentry ENABLE TRIGGER core_auditentry_append_only")
+            cursor.execute(
+                "ALTER TABLE core_auditentry ENABLE TRIGGER core_auditentry_append_only"
+            )
 
 
 @pytest.fixture
@@ -39,7 +44,7 @@ def chain(db: object) -> list[AuditEntry]:
 def test_entries_link_to_their_predecessor(chain: list[AuditEntry]) -> None:
     assert [e.seq for e in chain] == [1, 2, 3, 4, 5]
     assert chain[0].prev_hash == GENESIS_HASH
-    for before, after in zip(chain, chain[1:], strict=False):
+    for before, after in pairwise(chain):
         assert after.prev_hash == before.hash
 
 
@@ -47,7 +52,9 @@ def test_hash_covers_the_canonical_fields(chain: list[AuditEntry]) -> None:
     entry = AuditEntry.objects.get(seq=3)
     fields = {
         "seq": 3,
-        "at": entry.at.astimezone(__import__("datetime").UTC).isoformat(timespec="microseconds"),
+        "at": entry.at.astimezone(__import__("datetime").UTC).isoformat(
+            timespec="microseconds"
+        ),
         "actor_id": None,
         "actor_label": "system",
         "action": "test.step3",
@@ -136,7 +143,9 @@ def test_audit_verify_command_fails_naming_the_entry(
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
-def test_database_refuses_to_update_audit_rows_on_postgresql(chain: list[AuditEntry]) -> None:
+def test_database_refuses_to_update_audit_rows_on_postgresql(
+    chain: list[AuditEntry],
+) -> None:
     from django.db import DatabaseError, transaction
 
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
