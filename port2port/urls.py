@@ -15,3 +15,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("port2port.core.urls")),
 ]
+
+handler404 = "port2port.core.views.page_not_found"
+handler500 = "port2port.core.views.server_error"

@@ -2,7 +2,7 @@
 people, vehicles, the audit trail and API tokens."""
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Field, Query, Router, Schema
@@ -38,8 +38,18 @@ class InSchema(Schema):
 
 
 class Page(PageNumberPagination):
+    """Page-number pagination with bounded inputs (50 a page by default, 500 at most)."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1, le=500)
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(page_size=50, max_page_size=500, **kwargs)
+
+
+# Identifiers fit a signed 64-bit column on every database.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 GeoJSON = dict[str, Any]
@@ -154,7 +164,7 @@ class FacilityIn(InSchema):
     port: str = Field(..., min_length=5, max_length=5, examples=["BEANR"])
     code: str = Field(..., min_length=1, max_length=40)
     name: str = Name
-    operator_id: int
+    operator_id: Id
     kind: FacilityKind
     isps: bool = True
     boundary: GeoJSON
@@ -182,7 +192,7 @@ class ZoneOut(Schema):
 
 class ZoneIn(InSchema):
     port: str = Field(..., min_length=5, max_length=5)
-    facility_id: int | None = None
+    facility_id: Id | None = None
     name: str = Name
     kind: ZoneKind
     boundary: GeoJSON
@@ -224,7 +234,7 @@ class AccessPointOut(Schema):
 
 
 class AccessPointIn(InSchema):
-    zone_id: int
+    zone_id: Id
     code: str = Field(..., min_length=1, max_length=40)
     name: str = Name
     kind: AccessPointKind
@@ -289,7 +299,7 @@ class PersonIn(InSchema):
     last_name: str = Field(..., min_length=1, max_length=100)
     date_of_birth: dt.date
     nationality: str = Field(..., pattern=r"^[A-Za-z]{2}$")
-    employer_id: int
+    employer_id: Id
     document_type: DocumentType
     document_number: str = Field(..., min_length=3, max_length=40)
     national_register_number: str = Field("", max_length=20)
@@ -330,7 +340,7 @@ class VehicleIn(InSchema):
     plate: str = Field(..., min_length=1, max_length=20, examples=["1-ABC-123"])
     country: str = Field("BE", pattern=r"^[A-Za-z]{2}$")
     kind: VehicleKind
-    owner_id: int
+    owner_id: Id
 
 
 class AuditEntryOut(Schema):
@@ -367,8 +377,8 @@ class TokenOut(Schema):
 
 class TokenIn(InSchema):
     name: str = Field(..., min_length=1, max_length=100)
-    organisation_id: int
-    facility_id: int | None = None
+    organisation_id: Id
+    facility_id: Id | None = None
     permissions: list[Literal["registry:read", "registry:write", "audit:read"]] = Field(
         ..., min_length=1
     )
@@ -409,14 +419,14 @@ class FacilityFilters(Filters):
 
 class ZoneFilters(Schema):
     port: str = Field("", max_length=5)
-    facility: int | None = None
+    facility: Id | None = None
     kind: ZoneKind | None = None
 
 
 class AccessPointFilters(Filters):
     port: str = Field("", max_length=5)
-    facility: int | None = None
-    zone: int | None = None
+    facility: Id | None = None
+    zone: Id | None = None
     kind: AccessPointKind | None = None
 
 
@@ -426,18 +436,18 @@ class OrganisationFilters(Filters):
 
 
 class PersonFilters(Filters):
-    employer: int | None = None
+    employer: Id | None = None
 
 
 class VehicleFilters(Filters):
-    owner: int | None = None
+    owner: Id | None = None
 
 
 class AuditFilters(Schema):
     action: str = Field("", max_length=80)
     object_type: str = Field("", max_length=80)
     object_id: str = Field("", max_length=64)
-    port: int | None = None
+    port: Id | None = None
 
 
 # The caller ------------------------------------------------------------------------

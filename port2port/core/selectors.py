@@ -33,7 +33,7 @@ M = TypeVar("M", bound=Model)
 def _get(queryset: QuerySet[M], pk: Any, label: str) -> M:
     try:
         return queryset.get(pk=pk)
-    except (ObjectDoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound(f"{label} not found.") from None
 
 

@@ -577,3 +577,25 @@ def healthz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if healthy else "degraded", "checks": checks},
         status=200 if healthy else 503,
     )
+
+
+def _api_error(request: HttpRequest, status: int, code: str, message: str) -> JsonResponse:
+    from port2port.core.apikit import error_body
+
+    return JsonResponse(error_body(code, message), status=status)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Answer an unknown path: JSON under /api/, the 404 page elsewhere."""
+    if request.path.startswith("/api/"):
+        return _api_error(request, 404, "not_found", "No such API path.")
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Answer an unexpected failure without showing any detail of it."""
+    if request.path.startswith("/api/"):
+        return _api_error(request, 500, "server_error", "An unexpected error occurred.")
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -60,7 +60,7 @@ def locode_normalise(value: str) -> str:
 def container_number_normalise(value: str) -> str:
     """Return an ISO 6346 container number with a correct check digit."""
     try:
-        return str(iso6346.validate(value))
+        return str(iso6346.validate(_compact(value)))
     except StdnumError:
         raise InvalidIdentifier(
             "A container number is 4 letters, 6 digits and a check digit "

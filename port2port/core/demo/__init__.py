@@ -1,0 +1,1 @@
+"""The deterministic Belgian demo data and the function that loads it."""
