@@ -23,14 +23,13 @@ logger = logging.getLogger(__name__)
 
 
 def _heartbeat_loop(name: str, stop: threading.Event) -> None:
-    while not stop.is_set():
+    while not stop.wait(settings.WORKER_HEARTBEAT_SECONDS):
         try:
             worker_heartbeat(name=name)
         except Exception:
             logger.exception("Could not write the worker heartbeat")
         finally:
             close_old_connections()
-        stop.wait(settings.WORKER_HEARTBEAT_SECONDS)
 
 
 class Command(BaseCommand):
@@ -48,6 +47,7 @@ class Command(BaseCommand):
         from django_tasks_db.management.commands.db_worker import Worker
 
         name = f"{socket.gethostname()}:{os.getpid()}"
+        worker_heartbeat(name=name)
         stop = threading.Event()
         beat = threading.Thread(target=_heartbeat_loop, args=(name, stop), daemon=True)
         beat.start()
