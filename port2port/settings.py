@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks_db",
     "port2port.core",
+    "port2port.compliance",
+    "port2port.access",
 ]
 
 MIDDLEWARE = [
@@ -283,6 +285,20 @@ TASKS = {
 WORKER_HEARTBEAT_SECONDS = env_int("P2P_WORKER_HEARTBEAT_SECONDS", 10)
 
 API_PAGE_SIZE = env_int("P2P_API_PAGE_SIZE", 50)
+
+# Access control. Unknown in public sources, so settings with sensible defaults:
+# a verification's validity and a visit's longest window.
+PASS_VALIDITY_YEARS = env_int("P2P_PASS_VALIDITY_YEARS", 5)
+PASS_COLLECT_MONTHS = env_int("P2P_PASS_COLLECT_MONTHS", 6)
+VERIFICATION_VALIDITY_YEARS = env_int("P2P_VERIFICATION_VALIDITY_YEARS", 5)
+VISIT_MAX_DAYS = env_int("P2P_VISIT_MAX_DAYS", 31)
+# How often each process looks for policy changes to patch its gate snapshot.
+GATE_POLL_SECONDS = float(env_str("P2P_GATE_POLL_SECONDS", "0.5"))
+# How far ahead an offline gate list reaches.
+OFFLINE_LIST_HOURS = env_int("P2P_OFFLINE_LIST_HOURS", 12)
+# The Ed25519 key that signs offline lists (PEM, or a file with P2P_SIGNING_KEY_FILE).
+# Without it the key is derived from the secret key (demo only).
+SIGNING_KEY = env_str("P2P_SIGNING_KEY")
 
 LOG_LEVEL = env_str("P2P_LOG_LEVEL", "INFO")
 LOGGING = {

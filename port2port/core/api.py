@@ -379,7 +379,9 @@ class TokenIn(InSchema):
     name: str = Field(..., min_length=1, max_length=100)
     organisation_id: Id
     facility_id: Id | None = None
-    permissions: list[Literal["registry:read", "registry:write", "audit:read"]] = Field(
+    permissions: list[
+        Literal["registry:read", "registry:write", "audit:read", "gate:decide"]
+    ] = Field(
         ..., min_length=1
     )
 

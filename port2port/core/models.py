@@ -57,6 +57,12 @@ class Committee(TimeStampedModel):
         return self.name
 
 
+class Region(models.TextChoices):
+    FLANDERS = "BE-VLG", _("Flanders")
+    WALLONIA = "BE-WAL", _("Wallonia")
+    BRUSSELS = "BE-BRU", _("Brussels")
+
+
 class Port(TimeStampedModel):
     """A sea or inland port, identified by its UN/LOCODE."""
 
@@ -83,6 +89,13 @@ class Port(TimeStampedModel):
     )
     security_level = models.PositiveSmallIntegerField(
         _("security level"), choices=SecurityLevel.choices, default=SecurityLevel.NORMAL
+    )
+    region = models.CharField(
+        _("region"),
+        max_length=6,
+        choices=Region.choices,
+        default=Region.FLANDERS,
+        help_text=_("Decides which public holidays apply to schedules."),
     )
 
     class Meta:
@@ -466,6 +479,7 @@ class Role(models.TextChoices):
     REPORT_HANDLER = "report_handler", _("Report handler")
     INSPECTOR = "inspector", _("Inspector")
     COMMITTEE_MEMBER = "committee_member", _("Committee member")
+    JUDICIAL_AUTHORITY = "judicial_authority", _("Judicial authority")
 
 
 # The kind of scope each role is granted for.
@@ -542,6 +556,7 @@ class ApiToken(models.Model):
         REGISTRY_READ = "registry:read", _("Read the registry")
         REGISTRY_WRITE = "registry:write", _("Change the registry")
         AUDIT_READ = "audit:read", _("Read the audit trail")
+        GATE_DECIDE = "gate:decide", _("Ask for gate decisions (gate controllers)")
 
     organisation = models.ForeignKey(
         Organisation,

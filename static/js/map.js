@@ -78,7 +78,7 @@
       color: focused ? NAVY : "#0b6e69",
       weight: focused ? 3.5 : 2,
       fillColor: "#0f7f79",
-      fillOpacity: focused ? 0.45 : 0.3,
+      fillOpacity: focused ? 0.3 : 0.25,
     };
   }
 
@@ -168,6 +168,7 @@
     zoomControl: true,
     attributionControl: Boolean(config.tile_url),
     preferCanvas: false,
+    zoomSnap: 0.25,
     maxZoom: 19,
   });
   if (config.tile_url) {
@@ -307,7 +308,9 @@
     groups[name].addTo(map);
   });
   L.control
-    .layers(null, overlays, { collapsed: window.matchMedia("(max-width: 700px)").matches })
+    .layers(null, overlays, {
+      collapsed: mapElement.clientHeight < 450 || window.matchMedia("(max-width: 700px)").matches,
+    })
     .addTo(map);
   map.on("overlayadd", restack);
 

@@ -118,12 +118,18 @@ COMMITTEES: tuple[CommitteeDef, ...] = (
     CommitteeDef(
         "lcmb-sea-canal", "LCMB Brussels–Scheldt Sea Canal", Committee.Kind.LCMB
     ),
-    CommitteeDef("lcmb-sambre-meuse", "LCMB Sambre and Upper Meuse", Committee.Kind.LCMB),
+    CommitteeDef(
+        "lcmb-sambre-meuse", "LCMB Sambre and Upper Meuse", Committee.Kind.LCMB
+    ),
     CommitteeDef(
         "namb", "National Authority for Maritime Security (NAMB)", Committee.Kind.NAMB
     ),
-    CommitteeDef("security-think-tank", "Security Think Tank", Committee.Kind.THINK_TANK),
-    CommitteeDef("taskforce-containers", "Taskforce Containers", Committee.Kind.TASKFORCE),
+    CommitteeDef(
+        "security-think-tank", "Security Think Tank", Committee.Kind.THINK_TANK
+    ),
+    CommitteeDef(
+        "taskforce-containers", "Taskforce Containers", Committee.Kind.TASKFORCE
+    ),
     CommitteeDef(
         "port-security-steering-committee",
         "Port Security Steering Committee",
@@ -160,7 +166,7 @@ def _inland_boundary(lon: float, lat: float, bearing: float) -> dict[str, Any]:
 
 # The six seaports of the Maritime Security Act (Antwerp, Zeebrugge, Ghent, Ostend,
 # Liège, Brussels), Genk for Limburg, and inland ports on the Albert Canal, the
-# Brussels–Scheldt canal, the Sambre and the Meuse. Centres follow §17.2, the
+# Brussels-Scheldt canal, the Sambre and the Meuse. Centres follow §17.2, the
 # inland ones the UN/LOCODE list (§17.1).
 PORTS: tuple[PortDef, ...] = (
     PortDef(
@@ -396,7 +402,11 @@ class OrganisationDef:
 ORGANISATIONS: tuple[OrganisationDef, ...] = (
     # Port authorities and waterway managers: public bodies, real names.
     OrganisationDef(
-        "poab", "Port of Antwerp-Bruges", (R.PORT_AUTHORITY,), ("BEANR", "BEZEE"), size=3
+        "poab",
+        "Port of Antwerp-Bruges",
+        (R.PORT_AUTHORITY,),
+        ("BEANR", "BEZEE"),
+        size=3,
     ),
     OrganisationDef("nsp", "North Sea Port", (R.PORT_AUTHORITY,), ("BEGNE",), size=1.5),
     OrganisationDef("ostend", "Port of Ostend", (R.PORT_AUTHORITY,), ("BEOST",)),
@@ -412,7 +422,11 @@ ORGANISATIONS: tuple[OrganisationDef, ...] = (
         "limburg", "Port of Limburg", (R.PORT_AUTHORITY,), ("BEGNK", "BEHSS"), size=0.5
     ),
     OrganisationDef(
-        "charleroi", "Port autonome de Charleroi", (R.PORT_AUTHORITY,), ("BECRL",), size=0.5
+        "charleroi",
+        "Port autonome de Charleroi",
+        (R.PORT_AUTHORITY,),
+        ("BECRL",),
+        size=0.5,
     ),
     OrganisationDef(
         "namur", "Port autonome de Namur", (R.PORT_AUTHORITY,), ("BENAM",), size=0.5
@@ -422,7 +436,10 @@ ORGANISATIONS: tuple[OrganisationDef, ...] = (
         "police", "Federal Police – Shipping Police", (R.POLICE,), ALL_PORTS, size=2
     ),
     OrganisationDef(
-        "police_limburg", "Federal Police – CSD Limburg", (R.POLICE,), ("BEGNK", "BEHSS")
+        "police_limburg",
+        "Federal Police – CSD Limburg",
+        (R.POLICE,),
+        ("BEGNK", "BEHSS"),
     ),
     OrganisationDef(
         "customs",
@@ -437,7 +454,7 @@ ORGANISATIONS: tuple[OrganisationDef, ...] = (
         (R.OTHER_AUTHORITY,),
         ALL_PORTS,
     ),
-    # Terminal operators, one or two per facility (fictional).
+    # Terminal operators (fictional); some run facilities in two ports.
     OrganisationDef(
         "scheldeport",
         "Scheldeport Container Terminals NV",
@@ -474,8 +491,9 @@ ORGANISATIONS: tuple[OrganisationDef, ...] = (
         "polderstad",
         "Polderstad Tank Storage NV",
         (R.TERMINAL_OPERATOR,),
-        ("BEANR",),
+        ("BEANR", "BEGNE"),
         eori=True,
+        size=1.3,
     ),
     OrganisationDef(
         "wielingen",
@@ -489,8 +507,9 @@ ORGANISATIONS: tuple[OrganisationDef, ...] = (
         "flandersroro",
         "Flanders Ro-Ro Services NV",
         (R.TERMINAL_OPERATOR,),
-        ("BEZEE",),
+        ("BEZEE", "BEOST"),
         eori=True,
+        size=1.3,
     ),
     OrganisationDef(
         "brugsekust",
@@ -523,17 +542,6 @@ ORGANISATIONS: tuple[OrganisationDef, ...] = (
         size=0.7,
     ),
     OrganisationDef(
-        "moervaart",
-        "Moervaart Tank Terminal NV",
-        (R.TERMINAL_OPERATOR,),
-        ("BEGNE",),
-        eori=True,
-        size=0.7,
-    ),
-    OrganisationDef(
-        "kustlijn", "Kustlijn Ro-Ro NV", (R.TERMINAL_OPERATOR,), ("BEOST",), size=0.6
-    ),
-    OrganisationDef(
         "bassemeuse",
         "Basse-Meuse Container Terminal SA",
         (R.TERMINAL_OPERATOR,),
@@ -547,32 +555,15 @@ ORGANISATIONS: tuple[OrganisationDef, ...] = (
         "canalbxl",
         "Canal Logistics Brussels NV",
         (R.TERMINAL_OPERATOR,),
-        ("BEBRU",),
+        ("BEBRU", "BEWLB"),
         eori=True,
-        size=0.7,
     ),
     OrganisationDef(
         "kempenterminal",
         "Kempen Inland Terminal NV",
         (R.TERMINAL_OPERATOR,),
-        ("BEGNK",),
+        ("BEGNK", "BEHSS"),
         eori=True,
-        size=0.7,
-    ),
-    OrganisationDef(
-        "albertkanaal",
-        "Albertkanaal Overslag NV",
-        (R.TERMINAL_OPERATOR,),
-        ("BEHSS",),
-        size=0.5,
-    ),
-    OrganisationDef(
-        "rupel",
-        "Rupel Container Terminal NV",
-        (R.TERMINAL_OPERATOR,),
-        ("BEWLB",),
-        eori=True,
-        size=0.5,
     ),
     OrganisationDef(
         "sambre", "Sambre Dry Port SA", (R.TERMINAL_OPERATOR,), ("BECRL",), size=0.5
@@ -785,6 +776,19 @@ ORGANISATIONS: tuple[OrganisationDef, ...] = (
         (R.TRANSPORT_OPERATOR,),
         ("BEANR", "BEZEE", "BEGNE"),
         size=1.2,
+    ),
+    OrganisationDef(
+        "hendrickx",
+        "Hendrickx Transport NV",
+        (R.TRANSPORT_OPERATOR,),
+        ("BEANR", "BEZEE", "BEWLB"),
+    ),
+    OrganisationDef(
+        "collignon",
+        "Transports Collignon SRL",
+        (R.TRANSPORT_OPERATOR,),
+        ("BELGG", "BECRL", "BEANR"),
+        size=0.8,
     ),
     OrganisationDef(
         "kempenlogistics",
@@ -1006,7 +1010,7 @@ FACILITIES: tuple[FacilityDef, ...] = (
         Site(3.2230, 51.3450, 600, 700, 0, 1),
         restricted_name="jetty",
     ),
-    # Ghent (North Sea Port), along the Ghent–Terneuzen canal.
+    # Ghent (North Sea Port), along the Ghent-Terneuzen canal.
     FacilityDef(
         "BEGNE",
         "BEGNE-0001",
@@ -1029,7 +1033,7 @@ FACILITIES: tuple[FacilityDef, ...] = (
         "BEGNE-0003",
         "Moervaart Tank Terminal",
         K.LIQUID_BULK,
-        "moervaart",
+        "polderstad",
         Site(3.7450, 51.1000, 500, 600, 15, 1),
         restricted_name="jetty",
     ),
@@ -1039,7 +1043,7 @@ FACILITIES: tuple[FacilityDef, ...] = (
         "BEOST-0001",
         "Ostend Ro-Ro Terminal",
         K.RORO,
-        "kustlijn",
+        "flandersroro",
         Site(2.9250, 51.2300, 300, 700, 20, -1),
     ),
     # Liège: Trilogiport on the Albert Canal and Monsin island.
@@ -1083,7 +1087,7 @@ FACILITIES: tuple[FacilityDef, ...] = (
         "BEHSS-0001",
         "Hasselt Albert Canal Terminal",
         K.INLAND,
-        "albertkanaal",
+        "kempenterminal",
         Site(5.3350, 50.9340, 300, 600, 60, 1),
     ),
     FacilityDef(
@@ -1091,7 +1095,7 @@ FACILITIES: tuple[FacilityDef, ...] = (
         "BEWLB-0001",
         "Willebroek Container Terminal",
         K.INLAND,
-        "rupel",
+        "canalbxl",
         Site(4.3680, 51.0650, 350, 800, 10, 1),
     ),
     FacilityDef(
@@ -1217,7 +1221,8 @@ class DemoAccount(NamedTuple):
 
 
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = tuple(
-    DemoAccount(spec.username, spec.role.label, spec.scope) for spec in DEMO_ACCOUNT_SPECS
+    DemoAccount(spec.username, spec.role.label, spec.scope)
+    for spec in DEMO_ACCOUNT_SPECS
 )
 
 
@@ -1236,9 +1241,9 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(line.strip() for line in text.strip().splitlines() if line.strip())
 
 
-# Belgian nationals, by the language group their names come from: Flemish, Walloon
-# or Brussels French, and the other common Belgian families (Moroccan, Turkish,
-# Italian, Congolese, Spanish, Polish roots). 150 surnames and 150 first names.
+# Belgian nationals, by the group their names come from: Flemish, Walloon or
+# Brussels French, and Belgian families of other roots. 151 surnames and 150 first
+# names in all.
 BELGIAN_NAMES: dict[str, NameList] = {
     "flemish": NameList(
         surnames=_words(
@@ -1493,94 +1498,34 @@ BELGIAN_NAMES: dict[str, NameList] = {
             """
         ),
     ),
-    "other": NameList(
-        surnames=_words(
-            """
-            El Amrani
-            Benali
-            El Idrissi
-            Bouzid
-            Ait Ouali
-            Amrani
-            Azzouzi
-            Yilmaz
-            Kaya
-            Demir
-            Aydin
-            Öztürk
-            Rossi
-            Esposito
-            Russo
-            Bianchi
-            Romano
-            Nowak
-            Kowalczyk
-            Mukendi
-            Kabongo
-            Ilunga
-            Diallo
-            Garcia
-            Fernandez
-            """
+    # Belgian families of Moroccan, Turkish, Italian, Congolese, Polish and
+    # Spanish roots.
+    "moroccan": NameList(
+        _words(
+            "El Amrani\nBenali\nEl Idrissi\nBouzid\nAit Ouali\nAmrani\nAzzouzi\nBoukhari"
         ),
-        male=_words(
-            """
-            Mohamed
-            Ahmed
-            Youssef
-            Mehmet
-            Mustafa
-            Karim
-            Bilal
-            Rachid
-            Hamza
-            Emre
-            Marco
-            Luca
-            Giovanni
-            Piotr
-            Tomasz
-            Andrei
-            David
-            Daniel
-            Lucas
-            Noah
-            Louis
-            Adam
-            Samuel
-            Gabriel
-            Ibrahim
-            """
-        ),
-        female=_words(
-            """
-            Fatima
-            Khadija
-            Samira
-            Nadia
-            Amina
-            Yasmina
-            Leila
-            Ayşe
-            Elif
-            Zeynep
-            Giulia
-            Maria
-            Anna
-            Agnieszka
-            Elena
-            Emma
-            Louise
-            Lina
-            Olivia
-            Sara
-            Nora
-            Ines
-            Alice
-            Chloé
-            Lisa
-            """
-        ),
+        _words("Mohamed\nAhmed\nYoussef\nKarim\nBilal\nRachid\nHamza\nIbrahim"),
+        _words("Fatima\nKhadija\nSamira\nNadia\nAmina\nYasmina\nLeila\nSara"),
+    ),
+    "turkish": NameList(
+        _words("Yilmaz\nKaya\nDemir\nAydin\nÖztürk\nÇelik"),
+        _words("Mehmet\nMustafa\nEmre\nMurat\nHakan"),
+        _words("Ayşe\nElif\nZeynep\nFatma\nEsra"),
+    ),
+    "italian": NameList(
+        _words("Rossi\nEsposito\nRusso\nBianchi\nRomano"),
+        _words("Marco\nLuca\nGiovanni\nSalvatore"),
+        _words("Giulia\nFrancesca\nRosa\nMaria"),
+    ),
+    "congolese": NameList(
+        _words("Mukendi\nKabongo\nIlunga"),
+        _words("Glody\nJean-Paul\nChristian\nPatrick"),
+        _words("Grace\nMerveille\nDivine\nBénédicte"),
+    ),
+    "central_european": NameList(
+        _words("Nowak\nKowalczyk\nGarcia\nFernandez"),
+        _words("Piotr\nTomasz\nCarlos\nJosé"),
+        _words("Anna\nAgnieszka\nCarmen\nElena"),
     ),
 }
 
@@ -1664,7 +1609,9 @@ FOREIGN_NAMES: dict[str, NameList] = {
             """
         ),
         _words("Piotr\nTomasz\nKrzysztof\nPaweł\nMarcin\nMichał\nŁukasz\nGrzegorz"),
-        _words("Agnieszka\nKatarzyna\nMałgorzata\nJoanna\nMagdalena\nMonika\nEwa\nAnna"),
+        _words(
+            "Agnieszka\nKatarzyna\nMałgorzata\nJoanna\nMagdalena\nMonika\nEwa\nAnna"
+        ),
     ),
     "RO": NameList(
         _words(
@@ -1774,10 +1721,37 @@ DRIVER_NATIONALITIES: tuple[tuple[str, float], ...] = (
 )
 # Which Belgian name group an employer's staff come from, by the employer's region.
 NAME_GROUPS_BY_REGION: dict[str, tuple[tuple[str, float], ...]] = {
-    "flemish": (("flemish", 72), ("walloon", 12), ("other", 16)),
-    "walloon": (("flemish", 10), ("walloon", 74), ("other", 16)),
-    "mixed": (("flemish", 44), ("walloon", 38), ("other", 18)),
+    "flemish": (
+        ("flemish", 72),
+        ("walloon", 12),
+        ("moroccan", 7),
+        ("turkish", 4),
+        ("italian", 2),
+        ("congolese", 1.5),
+        ("central_european", 1.5),
+    ),
+    "walloon": (
+        ("flemish", 10),
+        ("walloon", 72),
+        ("italian", 7),
+        ("moroccan", 5),
+        ("turkish", 2.5),
+        ("congolese", 2),
+        ("central_european", 1.5),
+    ),
+    "mixed": (
+        ("flemish", 42),
+        ("walloon", 36),
+        ("moroccan", 9),
+        ("turkish", 4),
+        ("italian", 3),
+        ("congolese", 4),
+        ("central_european", 2),
+    ),
 }
+# The language groups; a family of other roots often gives its children a first
+# name of the region's language.
+LANGUAGE_GROUPS = ("flemish", "walloon")
 
 # Plates of foreign-registered trucks and trailers of Belgian hauliers.
 PLATE_COUNTRIES: tuple[tuple[str, float], ...] = (
