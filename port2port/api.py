@@ -6,6 +6,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 
+from port2port.access.api import router as access_router
 from port2port.core.api import router as core_router
 from port2port.core.apikit import TokenAuth, VerifiedSessionAuth, install_error_handlers
 
@@ -74,3 +75,4 @@ api = PlatformAPI(
 )
 install_error_handlers(api)
 api.add_router("/", core_router)
+api.add_router("/", access_router)

@@ -47,6 +47,20 @@ class RequestLogMiddleware:
         return response
 
 
+class PrivatePagesMiddleware:
+    """Keep signed-in pages out of shared and browser caches."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and "Cache-Control" not in response:
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
 class TwoFactorRequiredMiddleware:
     """Send a signed-in user who owes a second factor to verify or set it up."""
 

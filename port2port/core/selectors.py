@@ -178,11 +178,13 @@ def _staff_filter(actor: Actor, field: str) -> Q:
 def person_list_for_user(
     *, actor: Actor, search: str = "", employer: int | None = None
 ) -> QuerySet[Person]:
-    condition = _staff_filter(actor, "employer_id")
     scope = scope_for(actor)
-    if scope.user_id is not None:
-        condition |= Q(user__id=scope.user_id)
-    queryset = Person.objects.filter(condition).select_related("employer")
+    queryset = Person.objects.select_related("employer")
+    if scope.staff_organisation_ids() is not None:
+        condition = _staff_filter(actor, "employer_id")
+        if scope.user_id is not None:
+            condition |= Q(user__id=scope.user_id)
+        queryset = queryset.filter(condition)
     if search:
         for word in search.split()[:4]:
             queryset = queryset.filter(
@@ -341,3 +343,20 @@ def map_features_for_user(*, actor: Actor, port: str = "") -> dict[str, Any]:
             }
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+def facility_for_announcement(*, actor: Actor, pk: Any) -> Facility:
+    """Return a facility the caller may announce a visit or a truck to.
+
+    Besides the facilities in its scope, a company may address any facility of a
+    port where it is active: terminals are known to the companies that serve them.
+    """
+    scope = scope_for(actor)
+    condition = scope.facility_filter()
+    if not scope.is_national:
+        condition |= Q(port__organisations__in=scope.organisation_ids)
+    return _get(
+        Facility.objects.filter(condition).select_related("port", "operator").distinct(),
+        pk,
+        "Facility",
+    )

@@ -26,6 +26,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -69,8 +70,12 @@ def _render_list(
 ) -> HttpResponse:
     """Render the full page, or only the results partial for an htmx request."""
     if request.htmx and not request.htmx.boosted:  # type: ignore[attr-defined]
-        return render(request, partial, context)
-    return render(request, template, context)
+        response = render(request, partial, context)
+    else:
+        response = render(request, template, context)
+    # The partial and the page share a URL; caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _not_found(exc: NotFound) -> HttpResponse:

@@ -35,12 +35,12 @@ class Reason(StrEnum):
     ACCESS_POINT_UNKNOWN = "access_point_unknown"
     NO_CREDENTIAL = "no_credential"
     UNKNOWN_CREDENTIAL = "unknown_credential"
-    PASS_NOT_ACTIVE = "pass_not_active"
-    PASS_SUSPENDED = "pass_suspended"
-    PASS_LOST = "pass_lost"
-    PASS_REVOKED = "pass_revoked"
-    PASS_EXPIRED = "pass_expired"
-    PASS_NOT_ACTIVATED_HERE = "pass_not_activated_here"
+    PASS_NOT_ACTIVE = "pass_not_active"  # noqa: S105 (a reason code)
+    PASS_SUSPENDED = "pass_suspended"  # noqa: S105 (a reason code)
+    PASS_LOST = "pass_lost"  # noqa: S105 (a reason code)
+    PASS_REVOKED = "pass_revoked"  # noqa: S105 (a reason code)
+    PASS_EXPIRED = "pass_expired"  # noqa: S105 (a reason code)
+    PASS_NOT_ACTIVATED_HERE = "pass_not_activated_here"  # noqa: S105 (a reason code)
     PORT_BAN = "port_ban"
     NO_GRANT = "no_grant"
     OUTSIDE_SCHEDULE = "outside_schedule"
@@ -215,8 +215,8 @@ class Window:
 
     ``weekdays`` use 0 for Monday. ``start_minute`` is in 0..1439 and
     ``end_minute`` in 1..1440 (exclusive). When ``end_minute`` is smaller than
-    ``start_minute`` the window crosses midnight: for 22:00–06:00 listed on a
-    Friday, Friday 22:00–24:00 and Saturday 00:00–06:00 are inside. A window
+    ``start_minute`` the window crosses midnight: for 22:00 to 06:00 listed on a
+    Friday, Friday 22:00 to 24:00 and Saturday 00:00 to 06:00 are inside. A window
     whose start equals its end is empty.
     """
 
@@ -257,7 +257,7 @@ class Schedule:
     """When a grant may be used: a set of weekly windows.
 
     A schedule without windows never matches. Schedule id ``0`` is always the
-    24×7 schedule :data:`ALWAYS`, whether or not the snapshot lists it.
+    24x7 schedule :data:`ALWAYS`, whether or not the snapshot lists it.
     """
 
     id: int
@@ -352,9 +352,7 @@ class PersonInfo:
     photo_ref: str
     employer_id: int | None
     bans: tuple[tuple[dt.datetime, dt.datetime], ...] = ()
-    verifications: Mapping[str, tuple[dt.date, dt.date]] = field(
-        default_factory=dict
-    )
+    verifications: Mapping[str, tuple[dt.date, dt.date]] = field(default_factory=dict)
     courses: Mapping[str, dt.date] = field(default_factory=dict)
     extract_valid_until: dt.date | None = None
     essential_facilities: frozenset[int] = frozenset()
@@ -408,6 +406,25 @@ class DayPass:
 
 
 @dataclass(frozen=True, slots=True)
+class Holder:
+    """A pass with its holder and the holder's grants by zone, found in one look-up.
+
+    Derived by the snapshot: going from a pass number to the person and then to
+    the ``(person, zone)`` grants would cost three look-ups in large dicts, and at
+    50,000 people each one is mostly a cache miss. The pass fields are copied
+    here for the same reason.
+    """
+
+    pass_info: PassInfo
+    person: PersonInfo
+    grants: Mapping[int, tuple[Grant, ...]]
+    state: PassState
+    valid_from: dt.datetime
+    valid_until: dt.datetime
+    activated_facilities: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
 class PointContext:
     """Everything about an access point that does not depend on the request."""
 
@@ -418,6 +435,9 @@ class PointContext:
     zone_biometric: bool
     #: The facilities whose essential staff may enter at security level 3.
     essential_for: frozenset[int]
+    #: Whether the point may be passed to enter, and to leave.
+    allows_in: bool
+    allows_out: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -444,7 +464,8 @@ class Snapshot:
     day_passes: Mapping[str, DayPass]
     vehicles: Mapping[str, VehicleInfo]
 
-    # Derived when the snapshot is built (not part of equality or repr).
+    # Derived when the snapshot is built (not part of equality or repr). Plain
+    # dicts rather than read-only proxies, because a proxy look-up costs more.
     tz: zoneinfo.ZoneInfo = field(init=False, repr=False, compare=False)
     points: Mapping[int, PointContext] = field(init=False, repr=False, compare=False)
     visits_by_id: Mapping[int, Visit] = field(init=False, repr=False, compare=False)
@@ -454,6 +475,7 @@ class Snapshot:
     schedule_table: Mapping[int, Schedule] = field(
         init=False, repr=False, compare=False
     )
+    holders: Mapping[str, Holder] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.built_at.utcoffset() is None:
@@ -461,12 +483,14 @@ class Snapshot:
         object.__setattr__(self, "tz", zoneinfo.ZoneInfo(self.timezone))
         schedules = dict(self.schedules)
         schedules.setdefault(0, ALWAYS)
-        object.__setattr__(self, "schedule_table", MappingProxyType(schedules))
+        object.__setattr__(self, "schedule_table", schedules)
 
         facilities_of_port: dict[int, set[int]] = {}
-        for zone in self.zones.values():
-            if zone.facility_id is not None:
-                facilities_of_port.setdefault(zone.port_id, set()).add(zone.facility_id)
+        for zone_info in self.zones.values():
+            if zone_info.facility_id is not None:
+                facilities_of_port.setdefault(zone_info.port_id, set()).add(
+                    zone_info.facility_id
+                )
         points: dict[int, PointContext] = {}
         for point in self.access_points.values():
             zone = self.zones.get(point.zone_id)
@@ -483,8 +507,10 @@ class Snapshot:
                 zone_biometric=zone.requirements.biometric
                 or (zone.kind is ZoneKind.RESTRICTED and zone.security_level >= 2),
                 essential_for=essential_for,
+                allows_in=point.direction != PointDirection.OUT,
+                allows_out=point.direction != PointDirection.IN,
             )
-        object.__setattr__(self, "points", MappingProxyType(points))
+        object.__setattr__(self, "points", points)
 
         by_id: dict[int, Visit] = {}
         by_plate: dict[str, list[Visit]] = {}
@@ -493,12 +519,31 @@ class Snapshot:
                 by_id[visit.id] = visit
                 if visit.plate:
                     by_plate.setdefault(normalise_plate(visit.plate), []).append(visit)
-        object.__setattr__(self, "visits_by_id", MappingProxyType(by_id))
+        object.__setattr__(self, "visits_by_id", by_id)
         object.__setattr__(
             self,
             "visits_by_plate",
-            MappingProxyType({k: tuple(v) for k, v in by_plate.items()}),
+            {k: tuple(v) for k, v in by_plate.items()},
         )
+
+        grants_of: dict[int, dict[int, tuple[Grant, ...]]] = {}
+        for (person_id, zone_id), grants in self.grants.items():
+            grants_of.setdefault(person_id, {})[zone_id] = grants
+        no_grants: Mapping[int, tuple[Grant, ...]] = MappingProxyType({})
+        holders: dict[str, Holder] = {}
+        for number, pass_info in self.passes.items():
+            person = self.persons.get(pass_info.person_id)
+            if person is not None:
+                holders[number] = Holder(
+                    pass_info,
+                    person,
+                    grants_of.get(person.id, no_grants),
+                    pass_info.state,
+                    pass_info.valid_from,
+                    pass_info.valid_until,
+                    pass_info.activated_facilities,
+                )
+        object.__setattr__(self, "holders", holders)
 
     @classmethod
     def empty(

@@ -14,6 +14,7 @@ from typing import Any
 from port2port.gate.engine import decide
 from port2port.gate.model import (
     MINUTES_PER_DAY,
+    REASON_ORDER,
     Biometric,
     Direction,
     PassState,
@@ -89,7 +90,9 @@ def offline_lists(
             )
             if not decide(snapshot, request, at=instant).allowed:
                 continue
-            unchecked = Request(access_point_id, credential=credential, direction=direction)
+            unchecked = Request(
+                access_point_id, credential=credential, direction=direction
+            )
             if not decide(snapshot, unchecked, at=instant).allowed:
                 biometric = True
             if windows and windows[-1][1] == instant:
@@ -118,18 +121,19 @@ def offline_lists(
         if holder is not None and any(b < end and e > start for b, e in holder.bans):
             reasons.append(Reason.PORT_BAN)
         if reasons:
-            deny.append({"credential": number, "reason": str(min(reasons, key=_rank))})
+            deny.append(
+                {
+                    "credential": number,
+                    "reason": str(min(reasons, key=REASON_ORDER.__getitem__)),
+                }
+            )
     return {
         "access_point": access_point_id,
         "valid_from": start.isoformat(),
         "valid_until": end.isoformat(),
-        "allow": sorted(allow, key=lambda entry: str(entry["credential"])),
+        "allow": allow,
         "deny": deny,
     }
-
-
-def _rank(reason: Reason) -> int:
-    return list(Reason).index(reason)
 
 
 def _candidates(

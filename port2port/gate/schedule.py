@@ -20,7 +20,5 @@ def schedule_allows(
     """
     if schedule.closed_on_holidays and local_dt.date() in holidays:
         return False
-    minute = (
-        local_dt.weekday() * MINUTES_PER_DAY + local_dt.hour * 60 + local_dt.minute
-    )
+    minute = local_dt.weekday() * MINUTES_PER_DAY + local_dt.hour * 60 + local_dt.minute
     return schedule.week[minute] == 1

@@ -370,6 +370,16 @@ SEAPORTS = tuple(p.locode for p in PORTS if p.kind == "seaport")
 ALL_PORTS = tuple(p.locode for p in PORTS)
 # Employers whose ports all lie here mostly hire French-speaking staff.
 WALLOON_PORTS = frozenset({"BELGG", "BECRL", "BENAM"})
+BRUSSELS_PORTS = frozenset({"BEBRU"})
+
+
+def port_region(locode: str) -> str:
+    """Return the region whose public holidays apply in a port."""
+    if locode in WALLOON_PORTS:
+        return "BE-WAL"
+    if locode in BRUSSELS_PORTS:
+        return "BE-BRU"
+    return "BE-VLG"
 FLEMISH_PORTS = frozenset(
     {"BEANR", "BEZEE", "BEGNE", "BEOST", "BEGNK", "BEHSS", "BEWLB", "BEVIL"}
 )

@@ -271,6 +271,7 @@ def _load_committees_and_ports() -> tuple[dict[str, Committee], dict[str, Port]]
             committee=by_code[p.committee],
             centre=data.point(*p.centre),
             boundary=p.boundary,
+            region=data.port_region(p.locode),
         )
         for p in data.PORTS
     )

@@ -72,10 +72,12 @@ def test_officer_signs_in_switches_to_dutch_and_opens_map_and_facility(
     _sign_in(page, base, "alice")
     assert page.locator("html").get_attribute("lang") == "en"
 
-    # Switch the language to Dutch from the shell.
-    page.select_option("select[name=language]", "nl")
-    if page.locator("form#language-form button[type=submit]").is_visible():
-        page.click("form#language-form button[type=submit]")
+    # Switch the language to Dutch from the shell (behind the menu on a phone).
+    menu = page.locator("[data-menu-toggle]")
+    if menu.is_visible():
+        menu.click()
+    page.select_option("form#language-form select[name=language]", "nl")
+    page.click("form#language-form button[type=submit]")
     page.wait_for_function("document.documentElement.lang === 'nl'")
     assert page.locator("html").get_attribute("lang") == "nl"
 
