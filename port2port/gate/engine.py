@@ -43,8 +43,8 @@ Rules that the contract leaves open, as decided here:
 
 Speed: a decision is a few look-ups in dicts built with the snapshot (a pass
 number leads to its holder, the holder's grants are indexed by zone, a
-schedule is a table of the minutes of the week), one conversion to local time,
-and one Decision. Enum members and reasons are bound to module constants,
+schedule is a table of the minutes of the week), the local date and minute of
+the week (memoised per UTC hour by the snapshot), and one Decision. Enum members and reasons are bound to module constants,
 because looking a member up on its enum class costs more than the check.
 """
 
@@ -63,7 +63,6 @@ from port2port.gate.model import (
     Biometric,
     Decision,
     Direction,
-    Grant,
     PassState,
     PersonInfo,
     PointContext,
@@ -73,9 +72,11 @@ from port2port.gate.model import (
     Schedule,
     Snapshot,
     Visit,
+    ZoneAccess,
     normalise_plate,
 )
 
+_UTC = dt.UTC
 _OUT = Direction.OUT
 _ACTIVE = PassState.ACTIVE
 _PASS_STATE_EXPIRED = PassState.EXPIRED
@@ -199,7 +200,7 @@ def _decision_maker() -> _DecisionMaker:
 
 
 _new_decision = _decision_maker()
-_NO_GRANTS: Mapping[int, tuple[Grant, ...]] = {}
+_NO_ACCESS: Mapping[int, ZoneAccess] = {}
 
 
 def decide(snapshot: Snapshot, request: Request, *, at: dt.datetime) -> Decision:
@@ -249,13 +250,30 @@ def decide(snapshot: Snapshot, request: Request, *, at: dt.datetime) -> Decision
         person = _check_exit(snapshot, reasons, credential, plate)
         via = "exit"
     else:
-        local = at.astimezone(snapshot.tz)
+        # The local date and minute of the week, memoised per UTC hour.
+        if at.tzinfo is _UTC:
+            local = snapshot.local_hours.get((at.year, at.month, at.day, at.hour))
+            if local is None:
+                local = snapshot.local_hour(at)
+        else:
+            local = None
+        if local is None:
+            wall = at.astimezone(snapshot.tz)
+            today = wall.date()
+            minute_of_week = (
+                wall.weekday() * MINUTES_PER_DAY + wall.hour * 60 + wall.minute
+            )
+        else:
+            today = local[0]
+            minute_of_week = local[1] + at.minute
         if credential is not None:
             person, via = _check_person(
-                snapshot, reasons, ctx, request, credential, at, local
+                snapshot, reasons, ctx, request, credential, at, today, minute_of_week
             )
         if plate is not None:
-            plate_via = _check_plate(snapshot, reasons, ctx, plate, person, at, local)
+            plate_via = _check_plate(
+                snapshot, reasons, ctx, plate, person, at, today, minute_of_week
+            )
             if person is None:
                 via = plate_via
                 if credential is None and zone.security_level >= 3:
@@ -325,7 +343,8 @@ def _check_person(
     request: Request,
     credential: str,
     at: dt.datetime,
-    local: dt.datetime,
+    today: dt.date,
+    minute_of_week: int,
 ) -> tuple[PersonInfo | None, str]:
     """Resolve the credential and append every reason against the person's entry.
 
@@ -334,7 +353,8 @@ def _check_person(
     zone = ctx.zone
     person: PersonInfo | None
     day_pass_visit: Visit | None = None
-    grants_by_zone = _NO_GRANTS
+    zones = _NO_ACCESS
+    access: ZoneAccess | None = None
     is_day_pass = credential.startswith("DP:")
     if is_day_pass:
         day_pass = snapshot.day_passes.get(credential[3:])
@@ -354,7 +374,7 @@ def _check_person(
             reasons.append(_UNKNOWN_CREDENTIAL)
             return None, ""
         person = holder.person
-        grants_by_zone = holder.grants
+        zones = holder.zones
         state = holder.state
         if state != _ACTIVE:
             reasons.append(_STATE_REASON[state])
@@ -389,15 +409,13 @@ def _check_person(
                 reasons.append(_VISIT_OUTSIDE_WINDOW)
             escort_visits = day_pass_visit.escort
     else:
-        grants = grants_by_zone.get(zone.id)
+        access = zones.get(zone.id)
+        grants = access.grants if access is not None else None
         chosen: Requirements | None = None
         date_valid = False
         if grants:
             extras: list[Requirements] | None = None
             schedules = snapshot.schedule_table
-            minute_of_week = (
-                local.weekday() * MINUTES_PER_DAY + local.hour * 60 + local.minute
-            )
             for grant in grants:
                 if at < grant.valid_from or (
                     grant.valid_until is not None and at >= grant.valid_until
@@ -406,7 +424,7 @@ def _check_person(
                 date_valid = True
                 schedule = schedules.get(grant.schedule_id, NEVER)
                 if schedule.week[minute_of_week] != 1 or (
-                    schedule.closed_on_holidays and local.date() in ctx.holidays
+                    schedule.closed_on_holidays and today in ctx.holidays
                 ):
                     continue
                 if grant.requirements.empty:
@@ -416,7 +434,7 @@ def _check_person(
                     extras = []
                 extras.append(reqs.merge(grant.requirements))
             if chosen is None and extras is not None:
-                chosen = _most_permissive(extras, ctx, person, request, local.date())
+                chosen = _most_permissive(extras, ctx, person, request, today)
         if chosen is not None:
             via = "grant"
             reqs = chosen
@@ -434,8 +452,14 @@ def _check_person(
             else:
                 reasons.append(_NO_GRANT)
 
-    if not reqs.empty:
-        _add_requirement_reasons(reasons, reqs, person, local.date())
+    if not reqs.empty and not (
+        # The snapshot knows the days on which the person meets the zone's own
+        # requirements: only look them up one by one outside those days.
+        access is not None
+        and reqs is zone.requirements
+        and access.met_from <= today <= access.met_until
+    ):
+        _add_requirement_reasons(reasons, reqs, person, today)
     biometric = request.biometric
     if biometric == _NO_MATCH:
         reasons.append(_BIOMETRIC_MISMATCH)
@@ -512,11 +536,12 @@ def _visit_now(visit: Visit, ctx: PointContext, at: dt.datetime) -> bool:
     return visit.start <= at < visit.end and visit.covers_zone(ctx.zone)
 
 
-def _schedule_allows(schedule: Schedule, local: dt.datetime, ctx: PointContext) -> bool:
-    if schedule.closed_on_holidays and local.date() in ctx.holidays:
+def _schedule_allows(
+    schedule: Schedule, today: dt.date, minute_of_week: int, ctx: PointContext
+) -> bool:
+    if schedule.closed_on_holidays and today in ctx.holidays:
         return False
-    minute = local.weekday() * MINUTES_PER_DAY + local.hour * 60 + local.minute
-    return schedule.week[minute] == 1
+    return schedule.week[minute_of_week] == 1
 
 
 def _check_plate(
@@ -526,7 +551,8 @@ def _check_plate(
     plate: str,
     person: PersonInfo | None,
     at: dt.datetime,
-    local: dt.datetime,
+    today: dt.date,
+    minute_of_week: int,
 ) -> str:
     """Append the vehicle's reasons; return what lets the vehicle in, or ""."""
     zone = ctx.zone
@@ -553,7 +579,7 @@ def _check_plate(
                 and grant.valid_from <= at
                 and (grant.valid_until is None or at < grant.valid_until)
                 and _schedule_allows(
-                    schedules.get(grant.schedule_id, NEVER), local, ctx
+                    schedules.get(grant.schedule_id, NEVER), today, minute_of_week, ctx
                 )
             ):
                 return "vehicle_grant"

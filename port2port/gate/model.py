@@ -406,6 +406,52 @@ class DayPass:
 
 
 @dataclass(frozen=True, slots=True)
+class ZoneAccess:
+    """A person's grants for one zone, with the days on which they meet the zone.
+
+    Derived by the snapshot. ``met_from`` to ``met_until`` (inclusive) are the
+    days on which the person holds every verification, course and extract that
+    the zone itself requires, so that the engine checks two dates instead of
+    looking each one up. ``met_from > met_until`` when there is no such day.
+    """
+
+    grants: tuple[Grant, ...]
+    met_from: dt.date
+    met_until: dt.date
+
+
+def requirements_met(
+    requirements: Requirements,
+    person: PersonInfo,
+    intern: dict[dt.date, dt.date] | None = None,
+) -> tuple[dt.date, dt.date]:
+    """Return the first and last day on which ``person`` meets ``requirements``.
+
+    Biometrics and escorts depend on the read, not on the day, and are left out.
+    ``intern`` shares one object per distinct date.
+    """
+    first, last = dt.date.min, dt.date.max
+    for category in requirements.verification_categories:
+        span = person.verifications.get(category)
+        if span is None:
+            return dt.date.max, dt.date.min
+        first, last = max(first, span[0]), min(last, span[1])
+    for code in requirements.courses:
+        expiry = person.courses.get(code)
+        if expiry is None:
+            return dt.date.max, dt.date.min
+        last = min(last, expiry)
+    if requirements.extract:
+        if person.extract_valid_until is None:
+            return dt.date.max, dt.date.min
+        last = min(last, person.extract_valid_until)
+    if intern is not None:
+        first = intern.setdefault(first, first)
+        last = intern.setdefault(last, last)
+    return first, last
+
+
+@dataclass(frozen=True, slots=True)
 class Holder:
     """A pass with its holder and the holder's grants by zone, found in one look-up.
 
@@ -417,7 +463,7 @@ class Holder:
 
     pass_info: PassInfo
     person: PersonInfo
-    grants: Mapping[int, tuple[Grant, ...]]
+    zones: Mapping[int, ZoneAccess]
     state: PassState
     valid_from: dt.datetime
     valid_until: dt.datetime
@@ -476,6 +522,12 @@ class Snapshot:
         init=False, repr=False, compare=False
     )
     holders: Mapping[str, Holder] = field(init=False, repr=False, compare=False)
+    #: A memo, filled as decisions ask: (year, month, day, hour) of a UTC instant
+    #: -> its local date and the minute of the week at the start of that hour.
+    #: Only hours whose UTC offset is a whole number of hours are stored.
+    local_hours: dict[tuple[int, int, int, int], tuple[dt.date, int]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         if self.built_at.utcoffset() is None:
@@ -526,10 +578,18 @@ class Snapshot:
             {k: tuple(v) for k, v in by_plate.items()},
         )
 
-        grants_of: dict[int, dict[int, tuple[Grant, ...]]] = {}
+        intern: dict[dt.date, dt.date] = {}
+        access_of: dict[int, dict[int, ZoneAccess]] = {}
         for (person_id, zone_id), grants in self.grants.items():
-            grants_of.setdefault(person_id, {})[zone_id] = grants
-        no_grants: Mapping[int, tuple[Grant, ...]] = MappingProxyType({})
+            person = self.persons.get(person_id)
+            zone = self.zones.get(zone_id)
+            if person is None or zone is None:
+                continue
+            met_from, met_until = requirements_met(zone.requirements, person, intern)
+            access_of.setdefault(person_id, {})[zone_id] = ZoneAccess(
+                grants, met_from, met_until
+            )
+        no_access: Mapping[int, ZoneAccess] = MappingProxyType({})
         holders: dict[str, Holder] = {}
         for number, pass_info in self.passes.items():
             person = self.persons.get(pass_info.person_id)
@@ -537,13 +597,29 @@ class Snapshot:
                 holders[number] = Holder(
                     pass_info,
                     person,
-                    grants_of.get(person.id, no_grants),
+                    access_of.get(person.id, no_access),
                     pass_info.state,
                     pass_info.valid_from,
                     pass_info.valid_until,
                     pass_info.activated_facilities,
                 )
         object.__setattr__(self, "holders", holders)
+        object.__setattr__(self, "local_hours", {})
+
+    def local_hour(self, at: dt.datetime) -> tuple[dt.date, int] | None:
+        """Return the local date and minute of the week of the UTC hour of ``at``.
+
+        None when the offset is not a whole number of hours (then the caller
+        converts ``at`` itself). The answer is memoised in ``local_hours``.
+        """
+        hour = at.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+        local = hour.astimezone(self.tz)
+        offset = local.utcoffset()
+        if offset is None or offset % dt.timedelta(hours=1):
+            return None
+        value = (local.date(), local.weekday() * MINUTES_PER_DAY + local.hour * 60)
+        self.local_hours[(hour.year, hour.month, hour.day, hour.hour)] = value
+        return value
 
     @classmethod
     def empty(

@@ -48,14 +48,15 @@ class Command(BaseCommand):
         self._run(options)
 
     def _print_accounts(self, options: dict[str, Any]) -> None:
-        from port2port.core.demo.data import DEMO_ACCOUNTS, DEMO_PASSWORD
+        from port2port.core.demo.apps import all_demo_accounts
+        from port2port.core.demo.data import DEMO_PASSWORD
 
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Port2Port demo: {url}"))
         self.stdout.write(f"API: {url}api/v1/docs   health: {url}healthz")
         self.stdout.write(f"Demo accounts (password '{DEMO_PASSWORD}'):")
-        for username, role, scope in DEMO_ACCOUNTS:
+        for username, role, scope in all_demo_accounts():
             self.stdout.write(f"  {username:<18} {role:<32} {scope}")
         self.stdout.write("Press Ctrl-C to stop.")
 

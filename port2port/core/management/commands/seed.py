@@ -8,7 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from port2port.core.demo.data import DEMO_ACCOUNTS, DEMO_PASSWORD
+from port2port.core.demo.apps import all_demo_accounts, app_demo_modules
+from port2port.core.demo.data import DEMO_PASSWORD
 from port2port.core.demo.seed import SeedError, seed_demo
 from port2port.core.models import Port
 
@@ -42,6 +43,11 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{exc} Use --if-empty to skip a loaded database."
             ) from None
+        # Each domain app may add its own demo data in ``<app>/demo.py``, found by
+        # name so that the registry does not depend on the apps built on it.
+        for name, module in app_demo_modules():
+            self.stdout.write(f"{name}…")
+            counts.update(module.seed(stdout=self.stdout))
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(f"Loaded the Belgian demo data in {elapsed:.1f} s:")
@@ -49,5 +55,5 @@ class Command(BaseCommand):
         for name, count in counts.items():
             self.stdout.write(f"  {name.replace('_', ' '):<27} {count:>6,}")
         self.stdout.write(f"Demo accounts (password '{DEMO_PASSWORD}'):")
-        for username, role, scope in DEMO_ACCOUNTS:
+        for username, role, scope in all_demo_accounts():
             self.stdout.write(f"  {username:<18} {role:<32} {scope}")
