@@ -139,9 +139,7 @@ def build_dataset(seed: int = SEED, n_requests: int = N_REQUESTS) -> GateDataset
         home = rnd.randint(1, N_FACILITIES)
         held: dict[tuple[int, int], tuple[dt.date, dt.date]] = {}
         while len(held) < GRANTS_PER_PERSON:
-            facility_id = (
-                home if rnd.random() < 0.6 else rnd.randint(1, N_FACILITIES)
-            )
+            facility_id = home if rnd.random() < 0.6 else rnd.randint(1, N_FACILITIES)
             zone_id = rnd.choice(zones_of_facility[facility_id])
             schedule_id = rnd.choice([0, 1, 1, 2, 3])
             valid_from = _days(TODAY, -rnd.randint(0, 700))
@@ -240,7 +238,9 @@ def build_dataset(seed: int = SEED, n_requests: int = N_REQUESTS) -> GateDataset
 
 
 def _window(hour_from: int, hour_to: int, weekdays: tuple[int, ...]) -> Window:
-    return Window(frozenset(weekdays), hour_from * 60, hour_to * 60 if hour_to else 1440)
+    return Window(
+        frozenset(weekdays), hour_from * 60, hour_to * 60 if hour_to else 1440
+    )
 
 
 def dataset_snapshot(data: GateDataset) -> Snapshot:
@@ -358,5 +358,6 @@ def dataset_snapshot(data: GateDataset) -> Snapshot:
 def dataset_requests(data: GateDataset) -> list[tuple[Request, dt.datetime]]:
     """Return the engine requests with their instants."""
     return [
-        (Request(point_id, credential), at) for credential, point_id, at in data.requests
+        (Request(point_id, credential), at)
+        for credential, point_id, at in data.requests
     ]

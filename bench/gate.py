@@ -15,8 +15,10 @@ the same policy to the three engines:
 - casbin ``FastEnforcer`` indexed by zone, the RBAC + ABAC model of §3.2.
 
 Our engine is timed on all N requests, Cedar and casbin on 5,000 (their set-up
-is slow), with the same harness: one call per request, ``perf_counter_ns``
-around each, after a warm-up of 200 calls, garbage collection on. The Cedar and
+is slow), with the same harness: after a warm-up of 200 calls, passes of one
+call per request give decisions per second, and passes with ``perf_counter_ns``
+around each call give p50 and p99; each figure is the best of three passes, as
+``timeit`` does, because this 2-core machine is shared (garbage collection on). The Cedar and
 casbin request dicts are built before timing (ours converts the instant to local
 time inside ``decide``), which favours them. The last line printed is a JSON
 object with every figure.
@@ -58,52 +60,97 @@ def _percentile(sorted_ns: Sequence[int], p: float) -> float:
     return sorted_ns[k] / 1e3
 
 
-def _stats(latencies: list[int], wall: float) -> dict[str, float]:
-    latencies.sort()
-    return {
-        "n": len(latencies),
-        "per_s": len(latencies) / wall,
-        "p50_us": _percentile(latencies, 50),
-        "p99_us": _percentile(latencies, 99),
-        "max_us": latencies[-1] / 1e3,
-        "mean_us": statistics.fmean(latencies) / 1e3,
-    }
+REPEAT = 3
+
+
+def _passes(
+    run_untimed: Callable[[], None], run_timed: Callable[[], list[int]]
+) -> dict[str, float]:
+    """Return the best of ``REPEAT`` throughput passes and of ``REPEAT`` timed passes.
+
+    Best-of-N (as ``timeit`` reports) keeps other processes on this shared
+    2-core machine out of the figures; every engine is measured the same way.
+    """
+    walls = []
+    for _ in range(REPEAT):
+        gc.collect()
+        started = time.perf_counter()
+        run_untimed()
+        walls.append(time.perf_counter() - started)
+    best: dict[str, float] | None = None
+    for _ in range(REPEAT):
+        gc.collect()
+        started = time.perf_counter()
+        latencies = run_timed()
+        timed_wall = time.perf_counter() - started
+        latencies.sort()
+        figures = {
+            "n": len(latencies),
+            "per_s": len(latencies) / min(walls),
+            "timed_per_s": len(latencies) / timed_wall,
+            "p50_us": _percentile(latencies, 50),
+            "p99_us": _percentile(latencies, 99),
+            "max_us": latencies[-1] / 1e3,
+            "mean_us": statistics.fmean(latencies) / 1e3,
+        }
+        if best is None or figures["p99_us"] < best["p99_us"]:
+            best = figures
+    assert best is not None
+    return best
 
 
 def time_calls(call: Callable[[Any], object], items: Sequence[Any]) -> dict[str, float]:
-    """Time ``call(item)`` for every item, one by one, after a warm-up."""
+    """Time ``call(item)`` over ``items``: throughput, then per-call latency.
+
+    After a warm-up, passes without a clock read per call give decisions per
+    second; passes with ``perf_counter_ns`` around each call give the latency
+    percentiles (their own rate, slower by the clock reads, is kept too).
+    """
     for item in items[:WARM_UP]:
         call(item)
-    clock = time.perf_counter_ns
-    latencies = []
-    gc.collect()
-    started = time.perf_counter()
-    for item in items:
-        t0 = clock()
-        call(item)
-        latencies.append(clock() - t0)
-    return _stats(latencies, time.perf_counter() - started)
+
+    def untimed() -> None:
+        for item in items:
+            call(item)
+
+    def timed() -> list[int]:
+        clock = time.perf_counter_ns
+        latencies = []
+        for item in items:
+            t0 = clock()
+            call(item)
+            latencies.append(clock() - t0)
+        return latencies
+
+    return _passes(untimed, timed)
 
 
 def time_engine(snapshot: Any, requests: Sequence[Any]) -> dict[str, float]:
     """Like ``time_calls`` with ``decide`` called directly (no wrapper function)."""
     for request, at in requests[:WARM_UP]:
         decide(snapshot, request, at=at)
-    clock = time.perf_counter_ns
-    latencies = []
-    gc.collect()
-    started = time.perf_counter()
-    for request, at in requests:
-        t0 = clock()
-        decide(snapshot, request, at=at)
-        latencies.append(clock() - t0)
-    return _stats(latencies, time.perf_counter() - started)
+
+    def untimed() -> None:
+        for request, at in requests:
+            decide(snapshot, request, at=at)
+
+    def timed() -> list[int]:
+        clock = time.perf_counter_ns
+        latencies = []
+        for request, at in requests:
+            t0 = clock()
+            decide(snapshot, request, at=at)
+            latencies.append(clock() - t0)
+        return latencies
+
+    return _passes(untimed, timed)
 
 
 def show(name: str, figures: dict[str, float]) -> None:
     print(
-        f"  {name:<44} {figures['per_s']:>11,.0f}/s  p50 {figures['p50_us']:7.1f} µs"
-        f"  p99 {figures['p99_us']:7.1f} µs  max {figures['max_us']:8.1f} µs"
+        f"  {name:<38} {figures['per_s']:>9,.0f}/s "
+        f"({figures['timed_per_s']:>9,.0f}/s timed)  p50 {figures['p50_us']:6.1f} µs"
+        f"  p99 {figures['p99_us']:6.1f} µs  max {figures['max_us']:7.1f} µs"
         f"  (n={figures['n']:,})",
         flush=True,
     )
@@ -197,7 +244,6 @@ def cedar_policies() -> str:
 
 def cedar_entities(data: ds.GateDataset, day: dt.date) -> list[dict[str, Any]]:
     """Return the entity store for ``day``: grants valid that day are memberships."""
-    today = day.toordinal()
     banned = {pid for pid, first, last in data.bans if first <= day <= last}
     verification = {pid: (first, last) for pid, _, first, last in data.verifications}
     courses: dict[int, dict[str, int]] = {}
@@ -265,7 +311,9 @@ def cedar_entities(data: ds.GateDataset, day: dt.date) -> list[dict[str, Any]]:
     return entities
 
 
-def cedar_request(number: str, point_id: int, context: dict[str, int]) -> dict[str, Any]:
+def cedar_request(
+    number: str, point_id: int, context: dict[str, int]
+) -> dict[str, Any]:
     return {
         "principal": {"type": "Person", "id": number},
         "action": {"type": "Action", "id": "enter"},
@@ -435,7 +483,6 @@ def run_engines(n_requests: int = ds.N_REQUESTS) -> dict[str, Any]:
     show("cedarpy.is_authorized, single calls", cedar)
     engine_same_day = time_engine(snapshot, [requests[i] for i in same_day])
     show("ours on the same requests", engine_same_day)
-    del entities
 
     # casbin: the first requests (it takes the day from the request context).
     compare = list(range(min(COMPARE_N, len(requests))))

@@ -142,6 +142,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(VAR_DIR / "port2port.sqlite3"),
+            # Keep connections: opening one runs the PRAGMAs below each time.
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # Writers queue behind each other instead of failing at commit.
                 "transaction_mode": "IMMEDIATE",
@@ -281,6 +284,11 @@ TASKS = {
         "BACKEND": "django_tasks_db.DatabaseBackend",
     }
 }
+
+# Threads that serve requests in each web process, and the paths served by Django's
+# asynchronous handler instead (streams).
+WEB_THREADS = env_int("P2P_WEB_THREADS", 16)
+ASYNC_PATH_PREFIXES = env_list("P2P_ASYNC_PATH_PREFIXES", "/stream/")
 
 # The worker writes a heartbeat this often; /healthz reports it stale after 3x.
 WORKER_HEARTBEAT_SECONDS = env_int("P2P_WORKER_HEARTBEAT_SECONDS", 10)

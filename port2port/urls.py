@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("access/", include("port2port.access.urls")),
     path("", include("port2port.core.urls")),
 ]
 

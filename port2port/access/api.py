@@ -98,7 +98,7 @@ def decision_create(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=64),
 ) -> dict[str, Any]:
     actor = actor_of(request, DECIDE)
-    point = selectors.access_point_for_device(actor=actor, pk=access_point_id)
+    point = gate.access_point_for_actor(actor=actor, pk=access_point_id)
     if payload.credential is None and payload.plate is None:
         raise InvalidInput(
             "Send a credential, a plate, or both.",
@@ -113,12 +113,12 @@ def decision_create(
             plate = "".join(ch for ch in payload.plate.upper() if ch.isalnum())[:10] or "?"
     if idempotency_key:
         stored = AccessEvent.objects.filter(
-            access_point_id=point.pk, request_id=idempotency_key
+            access_point_id=point.id, request_id=idempotency_key
         ).first()
         if stored is not None:
             return _decision_out(None, stored)
     decision, event = gate.gate_decide(
-        access_point=point,
+        access_point_id=point.id,
         credential=payload.credential,
         plate=plate,
         biometric=payload.biometric,

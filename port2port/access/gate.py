@@ -108,7 +108,8 @@ def _windows(raw: list[dict[str, Any]]) -> tuple[Window, ...]:
             Window(
                 weekdays=frozenset(w["days"]),
                 start_minute=start.hour * 60 + start.minute,
-                end_minute=end.hour * 60 + end.minute,
+                # "to 00:00" means until midnight at the end of the day.
+                end_minute=(end.hour * 60 + end.minute) or 24 * 60,
             )
         )
     return tuple(windows)
@@ -660,9 +661,40 @@ def _limited_ban(state: State, decision: Decision, port_id: int, day: dt.date) -
     return False
 
 
+def access_point_for_actor(*, actor: Any, pk: int) -> AccessPointInfo:
+    """Return an access point the caller may decide at, from the snapshot.
+
+    A gate device or operator reaches the points of its facility; a port-wide
+    role those of its port. Hidden and unknown points both raise ``NotFound``.
+    An access point added since the snapshot was built makes it rebuild.
+    """
+    from port2port.core.errors import NotFound
+    from port2port.core.scopes import scope_for
+
+    state = state_current()
+    point = state.snapshot.access_points.get(pk)
+    if point is None and AccessPoint.objects.filter(pk=pk).exists():
+        policy_rebuild()
+        point = state_current().snapshot.access_points.get(pk)
+    scope = scope_for(actor)
+    if point is None or not (
+        scope.is_national
+        or point.facility_id in scope.facility_ids
+        or point.port_id in scope.port_ids
+    ):
+        raise NotFound("Access point not found.")
+    return point
+
+
+def policy_rebuild() -> None:
+    """Ask every process to rebuild its snapshot (a structural change)."""
+    PolicyChange.objects.create(scope=PolicyChange.Scope.ALL, ref="rebuild")
+    state_current(force_poll=True)
+
+
 def gate_decide(
     *,
-    access_point: AccessPoint,
+    access_point_id: int,
     credential: str | None,
     plate: str | None,
     biometric: str = Biometric.NOT_CHECKED,
@@ -681,7 +713,7 @@ def gate_decide(
     snapshot = state.snapshot
     at = at or timezone.now()
     request = Request(
-        access_point_id=access_point.pk,
+        access_point_id=access_point_id,
         credential=_credential(credential),
         plate=plate,
         biometric=Biometric(biometric),
@@ -692,24 +724,23 @@ def gate_decide(
     if inside is not None:
         request = dataclasses.replace(request, inside=inside)
     decision = decide(snapshot, request, at=at)
-    point = snapshot.access_points.get(access_point.pk)
+    point = snapshot.access_points.get(access_point_id)
+    if point is None:
+        raise ValueError(f"access point {access_point_id} is not in the snapshot")
     if (
-        point is not None
-        and decision.person_id is not None
+        decision.person_id is not None
         and request.direction == Direction.IN
         and _limited_ban(state, decision, point.port_id, timezone.localdate(at))
     ):
-        reasons = tuple(
-            sorted({*decision.reasons, Reason.PORT_BAN}, key=list(Reason).index)
-        )
+        reasons = tuple(sorted({*decision.reasons, Reason.PORT_BAN}, key=list(Reason).index))
         decision = dataclasses.replace(decision, allowed=False, reasons=reasons, via="")
     event = AccessEvent.objects.create(
         at=at,
         device_time=device_time,
-        access_point_id=access_point.pk,
-        facility_id=point.facility_id if point else access_point.zone.facility_id,
-        port_id=point.port_id if point else access_point.zone.port_id,
-        zone_id=point.zone_id if point else access_point.zone_id,
+        access_point_id=access_point_id,
+        facility_id=point.facility_id,
+        port_id=point.port_id,
+        zone_id=point.zone_id,
         person_id=decision.person_id,
         credential=(credential or "")[:64],
         plate=plate or "",
@@ -803,6 +834,8 @@ def decisions_recent(
 
 __all__ = [
     "State",
+    "access_point_for_actor",
+    "policy_rebuild",
     "day_pass_token",
     "gate_decide",
     "offline_list_signed",

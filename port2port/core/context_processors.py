@@ -32,6 +32,27 @@ _NAVIGATION = (
         ),
     ),
     ("core:token-list", _("API tokens"), (Role.COMPANY_ADMIN,)),
+    ("access:overview", _("Access"), ()),
+    (
+        "access:gates",
+        _("Gates"),
+        (Role.GATE_OPERATOR, Role.PFSO, Role.PORT_SECURITY_OFFICER),
+    ),
+    ("access:facility-home", _("My facility"), (Role.PFSO,)),
+    (
+        "access:company",
+        _("My company"),
+        (Role.COMPANY_ADMIN, Role.TRANSPORT_DISPATCHER),
+    ),
+    (
+        "access:bans",
+        _("Port bans"),
+        (
+            Role.JUDICIAL_AUTHORITY,
+            Role.NATIONAL_AUTHORITY,
+            Role.PORT_SECURITY_OFFICER,
+        ),
+    ),
 )
 
 

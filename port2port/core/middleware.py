@@ -1,11 +1,19 @@
-"""Request logging and the two-factor gate."""
+"""Request logging, the two-factor gate and private caching.
+
+Each middleware works natively under ASGI and WSGI: a middleware that could
+only run synchronously would make Django hop between threads around it on
+every request, which costs more than the work of a gate decision.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
@@ -16,21 +24,44 @@ logger = logging.getLogger("port2port.request")
 # Paths that a user who still owes a second factor may open.
 _TWO_FACTOR_OPEN = ("/accounts/", "/static/", "/healthz", "/i18n/", "/api/")
 
+Handler = Callable[[HttpRequest], Any]
 
-class RequestLogMiddleware:
+
+class _DualMiddleware:
+    """A middleware with a synchronous and an asynchronous path."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+        self.async_mode = iscoroutinefunction(get_response)
+        if self.async_mode:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
+        if self.async_mode:
+            return self.acall(request)
+        return self.call(request)
+
+    def call(self, request: HttpRequest) -> HttpResponse:
+        raise NotImplementedError
+
+    async def acall(self, request: HttpRequest) -> HttpResponse:
+        raise NotImplementedError
+
+
+class RequestLogMiddleware(_DualMiddleware):
     """Log each request as one structured line: method, path, status, duration, user.
 
     The client address is not logged: the platform has no need for it, and the
     public reporting pages must not leave one behind.
     """
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        started = time.perf_counter()
-        response = self.get_response(request)
-        user = getattr(request, "user", None)
+    def _log(self, request: HttpRequest, response: HttpResponse, started: float) -> None:
+        if not logger.isEnabledFor(logging.INFO):
+            return
+        user = request.__dict__.get("_cached_user")
         logger.info(
             "%s %s %s",
             request.method,
@@ -44,32 +75,50 @@ class RequestLogMiddleware:
                 "user_id": getattr(user, "pk", None),
             },
         )
+
+    def call(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response: HttpResponse = self.get_response(request)
+        self._log(request, response, started)
+        return response
+
+    async def acall(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response: HttpResponse = await self.get_response(request)
+        self._log(request, response, started)
         return response
 
 
-class PrivatePagesMiddleware:
+class PrivatePagesMiddleware(_DualMiddleware):
     """Keep signed-in pages out of shared and browser caches."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and "Cache-Control" not in response:
+    @staticmethod
+    def _mark(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        # Only a session can make a page personal; the user is never loaded here.
+        if request.COOKIES.get(settings.SESSION_COOKIE_NAME) and "Cache-Control" not in response:
             response["Cache-Control"] = "private, no-store"
         return response
 
+    def call(self, request: HttpRequest) -> HttpResponse:
+        return self._mark(request, self.get_response(request))
 
-class TwoFactorRequiredMiddleware:
+    async def acall(self, request: HttpRequest) -> HttpResponse:
+        return self._mark(request, await self.get_response(request))
+
+
+class TwoFactorRequiredMiddleware(_DualMiddleware):
     """Send a signed-in user who owes a second factor to verify or set it up."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith(_TWO_FACTOR_OPEN) and two_factor_missing(
-            request
-        ):
+    def call(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(_TWO_FACTOR_OPEN) and two_factor_missing(request):
             return HttpResponseRedirect(reverse("core:two-factor"))
-        return self.get_response(request)
+        response: HttpResponse = self.get_response(request)
+        return response
+
+    async def acall(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(_TWO_FACTOR_OPEN) and await sync_to_async(
+            two_factor_missing
+        )(request):
+            return HttpResponseRedirect(reverse("core:two-factor"))
+        response: HttpResponse = await self.get_response(request)
+        return response

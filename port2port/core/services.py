@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from datetime import date
 from typing import Any
 
@@ -662,6 +663,7 @@ def api_token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        _token_cache.pop(token.key_hash, None)
         audit_record(
             actor=actor,
             action="api_token.revoke",
@@ -672,17 +674,32 @@ def api_token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     return token
 
 
+# Tokens seen in the last second, so that a gate controller's burst of requests
+# does not look its token up each time. A revocation takes effect within this
+# time, as a ban does at the gates.
+TOKEN_CACHE_SECONDS = 1.0
+_token_cache: dict[str, tuple[float, ApiToken]] = {}
+
+
 def api_token_authenticate(secret: str) -> ApiToken | None:
     """Return the active token for ``secret`` and note its use, or None."""
     if not secret.startswith("p2p_"):
         return None
+    key_hash = _token_hash(secret)
+    cached = _token_cache.get(key_hash)
+    if cached is not None and time.monotonic() - cached[0] < TOKEN_CACHE_SECONDS:
+        return cached[1]
     token = (
         ApiToken.objects.select_related("facility", "organisation")
-        .filter(key_hash=_token_hash(secret), revoked_at__isnull=True)
+        .filter(key_hash=key_hash, revoked_at__isnull=True)
         .first()
     )
     if token is None:
+        _token_cache.pop(key_hash, None)
         return None
+    if len(_token_cache) > 10_000:
+        _token_cache.clear()
+    _token_cache[key_hash] = (time.monotonic(), token)
     now = timezone.now()
     # Record use at most once a minute so that a busy device does not write per call.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:

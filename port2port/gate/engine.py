@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from port2port.gate.model import (
     MINUTES_PER_DAY,
@@ -63,6 +63,8 @@ from port2port.gate.model import (
     Biometric,
     Decision,
     Direction,
+    Grant,
+    Holder,
     PassState,
     PersonInfo,
     PointContext,
@@ -73,6 +75,7 @@ from port2port.gate.model import (
     Snapshot,
     Visit,
     ZoneAccess,
+    ZoneInfo,
     normalise_plate,
 )
 
@@ -200,7 +203,6 @@ def _decision_maker() -> _DecisionMaker:
 
 
 _new_decision = _decision_maker()
-_NO_ACCESS: Mapping[int, ZoneAccess] = {}
 
 
 def decide(snapshot: Snapshot, request: Request, *, at: dt.datetime) -> Decision:
@@ -242,6 +244,10 @@ def decide(snapshot: Snapshot, request: Request, *, at: dt.datetime) -> Decision
             _ANTI_PASSBACK if zone.anti_passback == _AP_HARD else _ANTI_PASSBACK_SOFT
         )
 
+    # Who is reading: a pass holder (the common case, read through the
+    # snapshot's Holder record so that the person's own object is only fetched
+    # from memory when a rare check needs it), or a person found otherwise.
+    holder: Holder | None = None
     person: PersonInfo | None = None
     via = ""
     if credential is None and plate is None:
@@ -266,15 +272,113 @@ def decide(snapshot: Snapshot, request: Request, *, at: dt.datetime) -> Decision
         else:
             today = local[0]
             minute_of_week = local[1] + at.minute
-        if credential is not None:
-            person, via = _check_person(
-                snapshot, reasons, ctx, request, credential, at, today, minute_of_week
+
+        reqs = zone.requirements
+        access: ZoneAccess | None = None
+        visitor = False
+        escort_visits = False
+        bans: tuple[tuple[dt.datetime, dt.datetime], ...] = ()
+        if credential is None:
+            pass
+        elif credential.startswith("DP:"):
+            person, via, escort_visits = _check_day_pass(
+                snapshot, reasons, zone, credential, at
             )
+            visitor = True
+            if person is not None:
+                bans = person.bans
+        else:
+            holder = snapshot.holders.get(credential)
+            if holder is None:
+                reasons.append(_UNKNOWN_CREDENTIAL)
+            else:
+                bans = holder.bans
+                state = holder.state
+                if state != _ACTIVE:
+                    reasons.append(_STATE_REASON[state])
+                if at < holder.valid_from and state != _PASS_STATE_ISSUED:
+                    reasons.append(_PASS_NOT_ACTIVE)
+                if at >= holder.valid_until and state != _PASS_STATE_EXPIRED:
+                    reasons.append(_PASS_EXPIRED)
+                access = holder.zones.get(zone.id)
+                chosen: Requirements | None = None
+                date_valid = False
+                if access is None:
+                    if (
+                        zone.facility_id is not None
+                        and zone.facility_id not in holder.activated_facilities
+                    ):
+                        reasons.append(_PASS_NOT_ACTIVATED_HERE)
+                else:
+                    if not access.activated:
+                        reasons.append(_PASS_NOT_ACTIVATED_HERE)
+                    # The first grant is copied into the access record.
+                    if at >= access.first_from and (
+                        access.first_until is None or at < access.first_until
+                    ):
+                        date_valid = True
+                        schedule = access.first_schedule
+                        if schedule.week[minute_of_week] == 1 and not (
+                            schedule.closed_on_holidays and today in ctx.holidays
+                        ):
+                            chosen = reqs.merge(access.first_requirements)
+                    if access.several and chosen is not reqs:
+                        chosen, date_valid = _match_grants(
+                            snapshot,
+                            access.grants,
+                            ctx,
+                            holder.person,
+                            request,
+                            at,
+                            today,
+                            minute_of_week,
+                        )
+                if chosen is not None:
+                    via = "grant"
+                    reqs = chosen
+                else:
+                    via, escort_visits = _check_visits(
+                        snapshot, reasons, ctx, holder.person, access, date_valid, at
+                    )
+                    visitor = via == "visit"
+
+        if holder is not None or person is not None:
+            for start, end in bans:
+                if start <= at < end:
+                    reasons.append(_PORT_BAN)
+                    break
+            if not reqs.empty and not (
+                # The snapshot knows the days on which the holder meets the
+                # zone's own requirements: look them up one by one only outside.
+                access is not None
+                and reqs is zone.requirements
+                and access.met_from <= today <= access.met_until
+            ):
+                _add_requirement_reasons(reasons, reqs, _person(holder, person), today)
+            biometric = request.biometric
+            if biometric == _NO_MATCH:
+                reasons.append(_BIOMETRIC_MISMATCH)
+            elif biometric == _NOT_CHECKED and (reqs.biometric or ctx.zone_biometric):
+                reasons.append(_BIOMETRIC_REQUIRED)
+            if request.escorted:
+                reasons.append(_ESCORTED)
+            elif reqs.escort or (
+                visitor and (zone.security_level >= 2 or escort_visits)
+            ):
+                reasons.append(_ESCORT_REQUIRED)
+            if zone.security_level >= 3 and _person(
+                holder, person
+            ).essential_facilities.isdisjoint(ctx.essential_for):
+                reasons.append(_SECURITY_LEVEL)
+            if visitor:
+                reasons.append(_VISITOR)
+
         if plate is not None:
+            identified = _person(holder, person) if holder or person else None
             plate_via = _check_plate(
-                snapshot, reasons, ctx, plate, person, at, today, minute_of_week
+                snapshot, reasons, ctx, plate, identified, at, today, minute_of_week
             )
-            if person is None:
+            if identified is None:
                 via = plate_via
                 if credential is None and zone.security_level >= 3:
                     reasons.append(_SECURITY_LEVEL)
@@ -291,21 +395,42 @@ def decide(snapshot: Snapshot, request: Request, *, at: dt.datetime) -> Decision
     else:
         allowed = True
         ordered = ()
-    if person is None:
+    if holder is not None:
         return _new_decision(
-            allowed, ordered, None, "", "", zone.id, credential, plate, via
+            allowed,
+            ordered,
+            holder.person_id,
+            holder.name,
+            holder.photo_ref,
+            zone.id,
+            credential,
+            plate,
+            via,
+        )
+    if person is not None:
+        return _new_decision(
+            allowed,
+            ordered,
+            person.id,
+            person.name,
+            person.photo_ref,
+            zone.id,
+            credential,
+            plate,
+            via,
         )
     return _new_decision(
-        allowed,
-        ordered,
-        person.id,
-        person.name,
-        person.photo_ref,
-        zone.id,
-        credential,
-        plate,
-        via,
+        allowed, ordered, None, "", "", zone.id, credential, plate, via
     )
+
+
+def _person(holder: Holder | None, person: PersonInfo | None) -> PersonInfo:
+    """Return the person behind a read that has one."""
+    if holder is not None:
+        return holder.person
+    if person is None:
+        raise AssertionError("a person was expected")
+    return person
 
 
 def _check_exit(
@@ -336,146 +461,96 @@ def _check_exit(
     return person
 
 
-def _check_person(
+def _check_day_pass(
     snapshot: Snapshot,
     reasons: list[Reason],
-    ctx: PointContext,
-    request: Request,
+    zone: ZoneInfo,
     credential: str,
+    at: dt.datetime,
+) -> tuple[PersonInfo | None, str, bool]:
+    """Resolve a day pass to its visit and check the visit against the read.
+
+    Return the person (None when the day pass is unknown), what lets them in
+    and whether the visit asks for an escort.
+    """
+    day_pass = snapshot.day_passes.get(credential[3:])
+    person = None if day_pass is None else snapshot.persons.get(day_pass.person_id)
+    if day_pass is None or person is None:
+        reasons.append(_UNKNOWN_CREDENTIAL)
+        return None, "", False
+    visit = snapshot.visits_by_id.get(day_pass.visit_id)
+    if visit is None or visit.person_id != person.id:
+        reasons.append(_UNKNOWN_CREDENTIAL)
+        return person, "", False
+    if not visit.covers_zone(zone):
+        reasons.append(_VISIT_WRONG_LOCATION)
+    if not visit.start <= at < visit.end:
+        reasons.append(_VISIT_OUTSIDE_WINDOW)
+    return person, "day_pass", visit.escort
+
+
+def _match_grants(
+    snapshot: Snapshot,
+    grants: tuple[Grant, ...],
+    ctx: PointContext,
+    person: PersonInfo,
+    request: Request,
     at: dt.datetime,
     today: dt.date,
     minute_of_week: int,
-) -> tuple[PersonInfo | None, str]:
-    """Resolve the credential and append every reason against the person's entry.
+) -> tuple[Requirements | None, bool]:
+    """Return the requirements of the most permissive usable grant, if any.
 
-    Return the person (None when the credential is unknown) and what lets them in.
+    Also return whether some grant is valid by date. A grant without extra
+    requirements is the most permissive; otherwise the first whose merged
+    requirements the person meets; otherwise the first usable one.
     """
-    zone = ctx.zone
-    person: PersonInfo | None
-    day_pass_visit: Visit | None = None
-    zones = _NO_ACCESS
-    access: ZoneAccess | None = None
-    is_day_pass = credential.startswith("DP:")
-    if is_day_pass:
-        day_pass = snapshot.day_passes.get(credential[3:])
-        person = (
-            snapshot.persons.get(day_pass.person_id) if day_pass is not None else None
-        )
-        if person is None or day_pass is None:
-            reasons.append(_UNKNOWN_CREDENTIAL)
-            return None, ""
-        day_pass_visit = snapshot.visits_by_id.get(day_pass.visit_id)
-        if day_pass_visit is None or day_pass_visit.person_id != person.id:
-            day_pass_visit = None
-            reasons.append(_UNKNOWN_CREDENTIAL)
-    else:
-        holder = snapshot.holders.get(credential)
-        if holder is None:
-            reasons.append(_UNKNOWN_CREDENTIAL)
-            return None, ""
-        person = holder.person
-        zones = holder.zones
-        state = holder.state
-        if state != _ACTIVE:
-            reasons.append(_STATE_REASON[state])
-        if at < holder.valid_from and state != _PASS_STATE_ISSUED:
-            reasons.append(_PASS_NOT_ACTIVE)
-        if at >= holder.valid_until and state != _PASS_STATE_EXPIRED:
-            reasons.append(_PASS_EXPIRED)
-        if (
-            zone.facility_id is not None
-            and zone.facility_id not in holder.activated_facilities
+    reqs = ctx.zone.requirements
+    schedules = snapshot.schedule_table
+    date_valid = False
+    extras: list[Requirements] = []
+    for grant in grants:
+        if at < grant.valid_from or (
+            grant.valid_until is not None and at >= grant.valid_until
         ):
-            reasons.append(_PASS_NOT_ACTIVATED_HERE)
+            continue
+        date_valid = True
+        if not _schedule_allows(
+            schedules.get(grant.schedule_id, NEVER), today, minute_of_week, ctx
+        ):
+            continue
+        if grant.requirements.empty:
+            return reqs, True
+        extras.append(reqs.merge(grant.requirements))
+    if not extras:
+        return None, date_valid
+    return _most_permissive(extras, ctx, person, request, today), True
 
-    if person.bans:
-        for start, end in person.bans:
-            if start <= at < end:
-                reasons.append(_PORT_BAN)
-                break
 
-    # What lets the person in, and which requirements come with it.
-    via = ""
-    reqs = zone.requirements
-    visitor = False
-    escort_visits = False
-    if is_day_pass:
-        visitor = True
-        if day_pass_visit is not None:
-            via = "day_pass"
-            if not day_pass_visit.covers_zone(zone):
-                reasons.append(_VISIT_WRONG_LOCATION)
-            if not day_pass_visit.start <= at < day_pass_visit.end:
-                reasons.append(_VISIT_OUTSIDE_WINDOW)
-            escort_visits = day_pass_visit.escort
+def _check_visits(
+    snapshot: Snapshot,
+    reasons: list[Reason],
+    ctx: PointContext,
+    person: PersonInfo,
+    access: ZoneAccess | None,
+    date_valid: bool,
+    at: dt.datetime,
+) -> tuple[str, bool]:
+    """For a holder without a usable grant: let an approved visit in, or say why not.
+
+    Return ``("visit", escort needed)`` or ``("", False)``.
+    """
+    visits = snapshot.visits.get(person.id, ())
+    covering = [v for v in visits if _visit_now(v, ctx, at)]
+    if covering:
+        return "visit", any(v.escort for v in covering)
+    if access is not None and access.grants:
+        reasons.append(_OUTSIDE_SCHEDULE if date_valid else _GRANT_EXPIRED)
+    elif any(v.covers_zone(ctx.zone) for v in visits):
+        reasons.append(_VISIT_OUTSIDE_WINDOW)
     else:
-        access = zones.get(zone.id)
-        grants = access.grants if access is not None else None
-        chosen: Requirements | None = None
-        date_valid = False
-        if grants:
-            extras: list[Requirements] | None = None
-            schedules = snapshot.schedule_table
-            for grant in grants:
-                if at < grant.valid_from or (
-                    grant.valid_until is not None and at >= grant.valid_until
-                ):
-                    continue
-                date_valid = True
-                schedule = schedules.get(grant.schedule_id, NEVER)
-                if schedule.week[minute_of_week] != 1 or (
-                    schedule.closed_on_holidays and today in ctx.holidays
-                ):
-                    continue
-                if grant.requirements.empty:
-                    chosen = reqs
-                    break
-                if extras is None:
-                    extras = []
-                extras.append(reqs.merge(grant.requirements))
-            if chosen is None and extras is not None:
-                chosen = _most_permissive(extras, ctx, person, request, today)
-        if chosen is not None:
-            via = "grant"
-            reqs = chosen
-        else:
-            visits = snapshot.visits.get(person.id, ())
-            covering = [v for v in visits if _visit_now(v, ctx, at)]
-            if covering:
-                via = "visit"
-                visitor = True
-                escort_visits = all(v.escort for v in covering)
-            elif grants:
-                reasons.append(_OUTSIDE_SCHEDULE if date_valid else _GRANT_EXPIRED)
-            elif any(v.covers_zone(zone) for v in visits):
-                reasons.append(_VISIT_OUTSIDE_WINDOW)
-            else:
-                reasons.append(_NO_GRANT)
-
-    if not reqs.empty and not (
-        # The snapshot knows the days on which the person meets the zone's own
-        # requirements: only look them up one by one outside those days.
-        access is not None
-        and reqs is zone.requirements
-        and access.met_from <= today <= access.met_until
-    ):
-        _add_requirement_reasons(reasons, reqs, person, today)
-    biometric = request.biometric
-    if biometric == _NO_MATCH:
-        reasons.append(_BIOMETRIC_MISMATCH)
-    elif biometric == _NOT_CHECKED and (reqs.biometric or ctx.zone_biometric):
-        reasons.append(_BIOMETRIC_REQUIRED)
-    if request.escorted:
-        reasons.append(_ESCORTED)
-    elif reqs.escort or (visitor and (zone.security_level >= 2 or escort_visits)):
-        reasons.append(_ESCORT_REQUIRED)
-    if zone.security_level >= 3 and person.essential_facilities.isdisjoint(
-        ctx.essential_for
-    ):
-        reasons.append(_SECURITY_LEVEL)
-    if visitor:
-        reasons.append(_VISITOR)
-    return person, via
+        reasons.append(_NO_GRANT)
+    return "", False
 
 
 def _add_requirement_reasons(

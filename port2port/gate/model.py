@@ -407,17 +407,27 @@ class DayPass:
 
 @dataclass(frozen=True, slots=True)
 class ZoneAccess:
-    """A person's grants for one zone, with the days on which they meet the zone.
+    """What a pass gives access to in one zone where its holder has grants.
 
-    Derived by the snapshot. ``met_from`` to ``met_until`` (inclusive) are the
-    days on which the person holds every verification, course and extract that
-    the zone itself requires, so that the engine checks two dates instead of
-    looking each one up. ``met_from > met_until`` when there is no such day.
+    Derived by the snapshot, one per pass and zone, so that the common read
+    touches as few objects as possible: the first grant is copied in, with its
+    schedule resolved. ``activated`` says whether the pass is activated at the
+    zone's facility (always true for a port-level zone). ``met_from`` to
+    ``met_until`` (inclusive) are the days on which the holder has every
+    verification, course and extract that the zone itself requires;
+    ``met_from > met_until`` when there is no such day.
     """
 
     grants: tuple[Grant, ...]
+    #: True when there is more than one grant (saves reading the tuple).
+    several: bool
+    activated: bool
     met_from: dt.date
     met_until: dt.date
+    first_from: dt.datetime
+    first_until: dt.datetime | None
+    first_schedule: Schedule
+    first_requirements: Requirements
 
 
 def requirements_met(
@@ -453,12 +463,12 @@ def requirements_met(
 
 @dataclass(frozen=True, slots=True)
 class Holder:
-    """A pass with its holder and the holder's grants by zone, found in one look-up.
+    """A pass, its holder and what it gives access to, found in one look-up.
 
     Derived by the snapshot: going from a pass number to the person and then to
     the ``(person, zone)`` grants would cost three look-ups in large dicts, and at
-    50,000 people each one is mostly a cache miss. The pass fields are copied
-    here for the same reason.
+    50,000 people each one is mostly a cache miss. The fields of the pass and of
+    the person that every read needs are copied in for the same reason.
     """
 
     pass_info: PassInfo
@@ -468,6 +478,10 @@ class Holder:
     valid_from: dt.datetime
     valid_until: dt.datetime
     activated_facilities: frozenset[int]
+    person_id: int
+    name: str
+    photo_ref: str
+    bans: tuple[tuple[dt.datetime, dt.datetime], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -579,30 +593,47 @@ class Snapshot:
         )
 
         intern: dict[dt.date, dt.date] = {}
-        access_of: dict[int, dict[int, ZoneAccess]] = {}
+        zones_of: dict[int, list[tuple[ZoneInfo, tuple[Grant, ...]]]] = {}
         for (person_id, zone_id), grants in self.grants.items():
-            person = self.persons.get(person_id)
             zone = self.zones.get(zone_id)
-            if person is None or zone is None:
-                continue
-            met_from, met_until = requirements_met(zone.requirements, person, intern)
-            access_of.setdefault(person_id, {})[zone_id] = ZoneAccess(
-                grants, met_from, met_until
-            )
-        no_access: Mapping[int, ZoneAccess] = MappingProxyType({})
+            if zone is not None and grants:
+                zones_of.setdefault(person_id, []).append((zone, grants))
         holders: dict[str, Holder] = {}
         for number, pass_info in self.passes.items():
             person = self.persons.get(pass_info.person_id)
-            if person is not None:
-                holders[number] = Holder(
-                    pass_info,
-                    person,
-                    access_of.get(person.id, no_access),
-                    pass_info.state,
-                    pass_info.valid_from,
-                    pass_info.valid_until,
-                    pass_info.activated_facilities,
+            if person is None:
+                continue
+            access: dict[int, ZoneAccess] = {}
+            for zone, grants in zones_of.get(person.id, ()):
+                met_from, met_until = requirements_met(
+                    zone.requirements, person, intern
                 )
+                first = grants[0]
+                access[zone.id] = ZoneAccess(
+                    grants=grants,
+                    several=len(grants) > 1,
+                    activated=zone.facility_id is None
+                    or zone.facility_id in pass_info.activated_facilities,
+                    met_from=met_from,
+                    met_until=met_until,
+                    first_from=first.valid_from,
+                    first_until=first.valid_until,
+                    first_schedule=schedules.get(first.schedule_id, NEVER),
+                    first_requirements=first.requirements,
+                )
+            holders[number] = Holder(
+                pass_info=pass_info,
+                person=person,
+                zones=access,
+                state=pass_info.state,
+                valid_from=pass_info.valid_from,
+                valid_until=pass_info.valid_until,
+                activated_facilities=pass_info.activated_facilities,
+                person_id=person.id,
+                name=person.name,
+                photo_ref=person.photo_ref,
+                bans=person.bans,
+            )
         object.__setattr__(self, "holders", holders)
         object.__setattr__(self, "local_hours", {})
 

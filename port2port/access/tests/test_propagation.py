@@ -60,11 +60,9 @@ print(json.dumps({"point": point.pk, "person": person.pk}))
 GATE = """
 import json, sys, time
 from port2port.access import gate
-from port2port.core.models import AccessPoint
-point = AccessPoint.objects.get(pk={point})
 deadline = time.monotonic() + 15
 while time.monotonic() < deadline:
-    decision, event = gate.gate_decide(access_point=point, credential="P2P000000000009",
+    decision, event = gate.gate_decide(access_point_id={point}, credential="P2P000000000009",
         plate=None)
     print(json.dumps({{"t": time.time(), "allowed": decision.allowed,
         "reasons": list(decision.reasons)}}), flush=True)
