@@ -51,7 +51,9 @@ def throwaway_database() -> Iterator[dict[str, str]]:
         connection.settings_dict["TEST"]["NAME"] = str(path)
         env["P2P_VAR_DIR"] = tmp.name
         env.pop("DATABASE_URL", None)
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    old_name = connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, serialize=False
+    )
     if connection.vendor == "postgresql":
         params = connection.settings_dict
         env["DATABASE_URL"] = (
@@ -67,6 +69,7 @@ def throwaway_database() -> Iterator[dict[str, str]]:
 
 def load_dataset(data: Any) -> dict[str, Any]:
     """Insert the neutral dataset as platform rows; return what the HTTP run needs."""
+    from _gate_dataset import SCHEDULES
     from django.db import transaction
     from django.utils import timezone
 
@@ -90,8 +93,6 @@ def load_dataset(data: Any) -> dict[str, Any]:
         Zone,
     )
     from port2port.core.services import _token_hash
-
-    from _gate_dataset import SCHEDULES
 
     batch = 5000
     tz = timezone.get_current_timezone()
@@ -120,7 +121,8 @@ def load_dataset(data: Any) -> dict[str, Any]:
         )
         facility_ids = sorted({f for _, f, _, _ in data.zones})
         organisations = Organisation.objects.bulk_create(
-            Organisation(name=f"Operator {f}", roles=["terminal_operator"]) for f in facility_ids
+            Organisation(name=f"Operator {f}", roles=["terminal_operator"])
+            for f in facility_ids
         )
         facilities = Facility.objects.bulk_create(
             Facility(
@@ -133,7 +135,9 @@ def load_dataset(data: Any) -> dict[str, Any]:
             )
             for f, org in zip(facility_ids, organisations, strict=True)
         )
-        facility_of = {f: obj.pk for f, obj in zip(facility_ids, facilities, strict=True)}
+        facility_of = {
+            f: obj.pk for f, obj in zip(facility_ids, facilities, strict=True)
+        }
         zone_rows = Zone.objects.bulk_create(
             Zone(
                 port=port,
@@ -145,9 +149,10 @@ def load_dataset(data: Any) -> dict[str, Any]:
             for z, f, _, _ in data.zones
         )
         zone_of = {z[0]: row.pk for z, row in zip(data.zones, zone_rows, strict=True)}
-        codes = sorted({c for _, _, _, required in data.zones for c in required} | {
-            c for _, c, _ in data.courses
-        })
+        codes = sorted(
+            {c for _, _, _, required in data.zones for c in required}
+            | {c for _, c, _ in data.courses}
+        )
         Course.objects.bulk_create(Course(code=c, name=c) for c in codes)
         course_of = dict(Course.objects.values_list("code", "pk"))
         ZonePolicy.objects.bulk_create(
@@ -171,11 +176,11 @@ def load_dataset(data: Any) -> dict[str, Any]:
             ),
             batch_size=batch,
         )
-        point_of = {p[0]: row.pk for p, row in zip(data.access_points, point_rows, strict=True)}
-        zone_facility = {z: facility_of[f] for z, f, _, _ in data.zones}
-        point_facility = {
-            point_of[p]: zone_facility[z] for p, z in data.access_points
+        point_of = {
+            p[0]: row.pk for p, row in zip(data.access_points, point_rows, strict=True)
         }
+        zone_facility = {z: facility_of[f] for z, f, _, _ in data.zones}
+        point_facility = {point_of[p]: zone_facility[z] for p, z in data.access_points}
         schedules = {
             sid: Schedule.objects.create(
                 name=name,
@@ -228,7 +233,9 @@ def load_dataset(data: Any) -> dict[str, Any]:
                 PassActivation(
                     port_pass_id=row.pk, facility_id=facility_of[f], activated_at=now
                 )
-                for (_, _, _, _, activated), row in zip(data.passes, pass_rows, strict=True)
+                for (_, _, _, _, activated), row in zip(
+                    data.passes, pass_rows, strict=True
+                )
                 for f in activated
             ),
             batch_size=batch,
@@ -358,9 +365,19 @@ def http_run(
     env = {**env, "P2P_WEB_THREADS": str(web_threads)}
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [
-            sys.executable, "-m", "uvicorn", "port2port.asgi:application",
-            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-            "--no-access-log", "--workers", str(workers),
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "port2port.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--workers",
+            str(workers),
         ],
         cwd=ROOT,
         env=env,

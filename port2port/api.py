@@ -23,7 +23,10 @@ _ERROR_SCHEMA = {
                 "message": {"type": "string"},
                 "fields": {
                     "type": "object",
-                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                    "additionalProperties": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                    },
                 },
             },
         }

@@ -16,12 +16,15 @@ from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "port2port.settings")
 
-from a2wsgi import WSGIMiddleware  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.core.asgi import get_asgi_application  # noqa: E402
-from django.core.wsgi import get_wsgi_application  # noqa: E402
+from a2wsgi import WSGIMiddleware
+from django.conf import settings
+from django.core.asgi import get_asgi_application
+from django.core.wsgi import get_wsgi_application
 
-_sync_app = WSGIMiddleware(get_wsgi_application(), workers=settings.WEB_THREADS)
+_sync_app = WSGIMiddleware(
+    get_wsgi_application(),  # type: ignore[arg-type]
+    workers=settings.WEB_THREADS,
+)
 _async_app = get_asgi_application()
 
 

@@ -37,9 +37,14 @@ DECIDE = "gate:decide"
 
 class DecisionIn(InSchema):
     credential: str | None = Field(
-        None, min_length=1, max_length=400, description="Pass number or day-pass QR token"
+        None,
+        min_length=1,
+        max_length=400,
+        description="Pass number or day-pass QR token",
     )
-    plate: str | None = Field(None, min_length=1, max_length=20, description="As read by ANPR")
+    plate: str | None = Field(
+        None, min_length=1, max_length=20, description="As read by ANPR"
+    )
     plate_country: str = Field("BE", pattern=r"^[A-Za-z]{2}$")
     biometric: Literal["match", "no_match", "not_checked"] = "not_checked"
     direction: Literal["in", "out"] = "in"
@@ -110,7 +115,9 @@ def decision_create(
             plate = plate_normalise(payload.plate, country=payload.plate_country)
         except InvalidIdentifier:
             # A misread plate is still a read: it is decided (and refused) as unknown.
-            plate = "".join(ch for ch in payload.plate.upper() if ch.isalnum())[:10] or "?"
+            plate = (
+                "".join(ch for ch in payload.plate.upper() if ch.isalnum())[:10] or "?"
+            )
     if idempotency_key:
         stored = AccessEvent.objects.filter(
             access_point_id=point.id, request_id=idempotency_key
@@ -160,7 +167,9 @@ class SigningKeyOut(Schema):
     pem: str
 
 
-@router.get("/gate/signing-key", response=SigningKeyOut, summary="The offline-list public key")
+@router.get(
+    "/gate/signing-key", response=SigningKeyOut, summary="The offline-list public key"
+)
 def signing_key(request: HttpRequest) -> dict[str, str]:
     return gate.signing_public_key()
 
@@ -238,7 +247,9 @@ class ActivationIn(InSchema):
 
 class PassFilters(Schema):
     search: str = Field("", max_length=100)
-    state: Literal["issued", "active", "suspended", "lost", "revoked", "expired"] | None = None
+    state: (
+        Literal["issued", "active", "suspended", "lost", "revoked", "expired"] | None
+    ) = None
 
 
 def _person(actor: Any, pk: int, field: str = "person_id") -> Person:
@@ -265,7 +276,9 @@ def pass_issue(request: HttpRequest, payload: PassIn) -> tuple[int, PortPass]:
     return 201, services.pass_issue(actor=actor, person=person, kind=payload.kind)
 
 
-@router.post("/passes/{int:pass_id}/collect", response=PassOut, summary="Hand over a pass")
+@router.post(
+    "/passes/{int:pass_id}/collect", response=PassOut, summary="Hand over a pass"
+)
 def pass_collect(request: HttpRequest, pass_id: int) -> PortPass:
     actor = actor_of(request, WRITE)
     port_pass = selectors.pass_get_for_user(actor=actor, pk=pass_id)
@@ -273,7 +286,9 @@ def pass_collect(request: HttpRequest, pass_id: int) -> PortPass:
 
 
 @router.post(
-    "/passes/{int:pass_id}/state", response=PassOut, summary="Suspend, reinstate or revoke"
+    "/passes/{int:pass_id}/state",
+    response=PassOut,
+    summary="Suspend, reinstate or revoke",
 )
 def pass_state(request: HttpRequest, pass_id: int, payload: PassStateIn) -> PortPass:
     actor = actor_of(request, WRITE)
@@ -299,13 +314,20 @@ def pass_lost(request: HttpRequest, pass_id: int) -> tuple[int, PortPass]:
     response={201: PassOut},
     summary="Activate a pass at a facility",
 )
-def pass_activate(request: HttpRequest, pass_id: int, payload: ActivationIn) -> tuple[int, PortPass]:
+def pass_activate(
+    request: HttpRequest, pass_id: int, payload: ActivationIn
+) -> tuple[int, PortPass]:
     actor = actor_of(request, WRITE)
     port_pass = selectors.pass_get_for_user(actor=actor, pk=pass_id)
     facility = _ref(
-        "facility_id", core_selectors.facility_get_for_user, actor=actor, pk=payload.facility_id
+        "facility_id",
+        core_selectors.facility_get_for_user,
+        actor=actor,
+        pk=payload.facility_id,
     )
-    services.pass_activate_at_facility(actor=actor, port_pass=port_pass, facility=facility)
+    services.pass_activate_at_facility(
+        actor=actor, port_pass=port_pass, facility=facility
+    )
     return 201, port_pass
 
 
@@ -341,7 +363,10 @@ def verification_record(
     actor = actor_of(request, WRITE)
     person = core_selectors.person_get_for_user(actor=actor, pk=person_id)
     services.verification_record(actor=actor, person=person, **payload.model_dump())
-    return 201, {"person_id": person.pk, "status": services.screening_status(person=person)}
+    return 201, {
+        "person_id": person.pk,
+        "status": services.screening_status(person=person),
+    }
 
 
 @router.post(
@@ -355,11 +380,16 @@ def extract_record(
     actor = actor_of(request, WRITE)
     person = core_selectors.person_get_for_user(actor=actor, pk=person_id)
     services.extract_record(actor=actor, person=person, **payload.model_dump())
-    return 201, {"person_id": person.pk, "status": services.screening_status(person=person)}
+    return 201, {
+        "person_id": person.pk,
+        "status": services.screening_status(person=person),
+    }
 
 
 @router.get(
-    "/people/{int:person_id}/screening", response=ScreeningOut, summary="Ban screening status"
+    "/people/{int:person_id}/screening",
+    response=ScreeningOut,
+    summary="Ban screening status",
 )
 def screening(request: HttpRequest, person_id: int) -> dict[str, Any]:
     actor = actor_of(request, READ)
@@ -416,7 +446,9 @@ def ban_issue(request: HttpRequest, payload: BanIn) -> tuple[int, PortBan]:
     return 201, ban
 
 
-@router.post("/bans/{int:ban_id}/lift", response=BanOut, summary="Lift a port ban", tags=["bans"])
+@router.post(
+    "/bans/{int:ban_id}/lift", response=BanOut, summary="Lift a port ban", tags=["bans"]
+)
 def ban_lift(request: HttpRequest, ban_id: int, payload: LiftIn) -> PortBan:
     actor = actor_of(request, WRITE)
     ban = selectors.ban_get_for_user(actor=actor, pk=ban_id)
@@ -427,9 +459,9 @@ def ban_lift(request: HttpRequest, ban_id: int, payload: LiftIn) -> PortBan:
 
 
 class RequirementsIn(InSchema):
-    verification_categories: list[Literal["cargo", "free_access", "security", "other"]] = (
-        Field(default_factory=list)
-    )
+    verification_categories: list[
+        Literal["cargo", "free_access", "security", "other"]
+    ] = Field(default_factory=list)
     courses: list[str] = Field(default_factory=list, max_length=10)
     biometric: bool = False
     escort: bool = False
@@ -450,7 +482,11 @@ class ZonePolicyOut(Schema):
     anti_passback: str
 
 
-@router.put("/zones/{int:zone_id}/policy", response=ZonePolicyOut, summary="Set a zone's demands")
+@router.put(
+    "/zones/{int:zone_id}/policy",
+    response=ZonePolicyOut,
+    summary="Set a zone's demands",
+)
 def zone_policy(request: HttpRequest, zone_id: int, payload: ZonePolicyIn) -> Any:
     actor = actor_of(request, WRITE)
     zone = core_selectors.zone_get_for_user(actor=actor, pk=zone_id)
@@ -478,11 +514,18 @@ class ScheduleOut(Schema):
     closed_on_holidays: bool
 
 
-@router.post("/schedules", response={201: ScheduleOut}, summary="Define a weekly schedule")
+@router.post(
+    "/schedules", response={201: ScheduleOut}, summary="Define a weekly schedule"
+)
 def schedule_create(request: HttpRequest, payload: ScheduleIn) -> tuple[int, Schedule]:
     actor = actor_of(request, WRITE)
     facility = (
-        _ref("facility_id", core_selectors.facility_get_for_user, actor=actor, pk=payload.facility_id)
+        _ref(
+            "facility_id",
+            core_selectors.facility_get_for_user,
+            actor=actor,
+            pk=payload.facility_id,
+        )
         if payload.facility_id
         else None
     )
@@ -527,13 +570,17 @@ class GrantFilters(Schema):
 @router.get("/grants", response=list[GrantOut], summary="List access grants")
 @paginate(Page)
 def grant_list(request: HttpRequest, filters: Query[GrantFilters]) -> Any:
-    return selectors.grant_list_for_user(actor=actor_of(request, READ), facility=filters.facility)
+    return selectors.grant_list_for_user(
+        actor=actor_of(request, READ), facility=filters.facility
+    )
 
 
 @router.post("/grants", response={201: GrantOut}, summary="Grant entry to a zone")
 def grant_create(request: HttpRequest, payload: GrantIn) -> tuple[int, AccessGrant]:
     actor = actor_of(request, WRITE)
-    zone = _ref("zone_id", core_selectors.zone_get_for_user, actor=actor, pk=payload.zone_id)
+    zone = _ref(
+        "zone_id", core_selectors.zone_get_for_user, actor=actor, pk=payload.zone_id
+    )
     person = _person(actor, payload.person_id) if payload.person_id else None
     organisation = (
         _ref(
@@ -546,7 +593,12 @@ def grant_create(request: HttpRequest, payload: GrantIn) -> tuple[int, AccessGra
         else None
     )
     vehicle = (
-        _ref("vehicle_id", core_selectors.vehicle_get_for_user, actor=actor, pk=payload.vehicle_id)
+        _ref(
+            "vehicle_id",
+            core_selectors.vehicle_get_for_user,
+            actor=actor,
+            pk=payload.vehicle_id,
+        )
         if payload.vehicle_id
         else None
     )
@@ -554,7 +606,9 @@ def grant_create(request: HttpRequest, payload: GrantIn) -> tuple[int, AccessGra
     if payload.schedule_id:
         schedule = Schedule.objects.filter(pk=payload.schedule_id).first()
         if schedule is None:
-            raise InvalidInput("Unknown schedule.", fields={"schedule_id": ["not found"]})
+            raise InvalidInput(
+                "Unknown schedule.", fields={"schedule_id": ["not found"]}
+            )
     grant = services.grant_create(
         actor=actor,
         zone=zone,
@@ -569,7 +623,9 @@ def grant_create(request: HttpRequest, payload: GrantIn) -> tuple[int, AccessGra
     return 201, grant
 
 
-@router.delete("/grants/{int:grant_id}", response=GrantOut, summary="Revoke an access grant")
+@router.delete(
+    "/grants/{int:grant_id}", response=GrantOut, summary="Revoke an access grant"
+)
 def grant_revoke(request: HttpRequest, grant_id: int) -> AccessGrant:
     actor = actor_of(request, WRITE)
     grant = selectors.grant_get_for_user(actor=actor, pk=grant_id)
@@ -605,7 +661,13 @@ class VisitIn(InSchema):
     facility_id: Id
     zone_id: Id | None = None
     purpose: Literal[
-        "crew_change", "repair", "supplies", "inspection", "delivery", "meeting", "other"
+        "crew_change",
+        "repair",
+        "supplies",
+        "inspection",
+        "delivery",
+        "meeting",
+        "other",
     ]
     starts_at: dt.datetime
     ends_at: dt.datetime
@@ -651,7 +713,9 @@ class VisitOut(Schema):
                 "person_id": v.person_id,
                 "name": v.person.full_name,
                 "screening": v.screening,
-                "day_pass": gate.day_pass_token(v.day_pass_id) if v.day_pass_id else None,
+                "day_pass": gate.day_pass_token(v.day_pass_id)
+                if v.day_pass_id
+                else None,
             }
             for v in obj.visitors.all()
         ]
@@ -680,12 +744,16 @@ def visit_list(request: HttpRequest, filters: Query[VisitFilters]) -> Any:
     )
 
 
-@router.get("/visits/{int:visit_id}", response=VisitOut, summary="Get a visit", tags=["visits"])
+@router.get(
+    "/visits/{int:visit_id}", response=VisitOut, summary="Get a visit", tags=["visits"]
+)
 def visit_detail(request: HttpRequest, visit_id: int) -> Visit:
     return selectors.visit_get_for_user(actor=actor_of(request, READ), pk=visit_id)
 
 
-@router.post("/visits", response={201: VisitOut}, summary="Announce a visit", tags=["visits"])
+@router.post(
+    "/visits", response={201: VisitOut}, summary="Announce a visit", tags=["visits"]
+)
 def visit_create(request: HttpRequest, payload: VisitIn) -> tuple[int, Visit]:
     actor = actor_of(request, WRITE)
     data = payload.model_dump()
@@ -696,7 +764,10 @@ def visit_create(request: HttpRequest, payload: VisitIn) -> tuple[int, Visit]:
         pk=data.pop("requester_id"),
     )
     facility = _ref(
-        "facility_id", core_selectors.facility_for_announcement, actor=actor, pk=data.pop("facility_id")
+        "facility_id",
+        core_selectors.facility_for_announcement,
+        actor=actor,
+        pk=data.pop("facility_id"),
     )
     zone_id = data.pop("zone_id")
     zone = facility.zones.filter(pk=zone_id).first() if zone_id else None
@@ -707,11 +778,16 @@ def visit_create(request: HttpRequest, payload: VisitIn) -> tuple[int, Visit]:
     if agent_id:
         from port2port.core.models import Organisation
 
-        agent = Organisation.objects.filter(pk=agent_id, roles__icontains='"shipping_agent"').first()
+        agent = Organisation.objects.filter(
+            pk=agent_id, roles__icontains='"shipping_agent"'
+        ).first()
         if agent is None:
-            raise InvalidInput("Unknown shipping agent.", fields={"agent_id": ["not found"]})
+            raise InvalidInput(
+                "Unknown shipping agent.", fields={"agent_id": ["not found"]}
+            )
     visitors = [
-        _person(actor, pk, "visitor_ids") for pk in dict.fromkeys(data.pop("visitor_ids"))
+        _person(actor, pk, "visitor_ids")
+        for pk in dict.fromkeys(data.pop("visitor_ids"))
     ]
     visit = services.visit_create(
         actor=actor,
@@ -731,7 +807,9 @@ def visit_create(request: HttpRequest, payload: VisitIn) -> tuple[int, Visit]:
     summary="Approve or reject a visit (terminal or agent)",
     tags=["visits"],
 )
-def visit_decide(request: HttpRequest, visit_id: int, payload: VisitDecisionIn) -> Visit:
+def visit_decide(
+    request: HttpRequest, visit_id: int, payload: VisitDecisionIn
+) -> Visit:
     actor = actor_of(request, WRITE)
     visit = selectors.visit_get_for_user(actor=actor, pk=visit_id)
     return services.visit_decide(
@@ -764,13 +842,21 @@ class AppointmentOut(Schema):
 @router.post(
     "/truck-appointments", response={201: AppointmentOut}, summary="Book a truck slot"
 )
-def appointment_create(request: HttpRequest, payload: AppointmentIn) -> tuple[int, TruckAppointment]:
+def appointment_create(
+    request: HttpRequest, payload: AppointmentIn
+) -> tuple[int, TruckAppointment]:
     actor = actor_of(request, WRITE)
     facility = _ref(
-        "facility_id", core_selectors.facility_for_announcement, actor=actor, pk=payload.facility_id
+        "facility_id",
+        core_selectors.facility_for_announcement,
+        actor=actor,
+        pk=payload.facility_id,
     )
     haulier = _ref(
-        "haulier_id", core_selectors.organisation_get_for_user, actor=actor, pk=payload.haulier_id
+        "haulier_id",
+        core_selectors.organisation_get_for_user,
+        actor=actor,
+        pk=payload.haulier_id,
     )
     appointment = services.appointment_create(
         actor=actor,

@@ -33,7 +33,15 @@ from port2port.access.models import (
 )
 from port2port.compliance.models import Course, TrainingRecord
 from port2port.core.audit import audit_record
-from port2port.core.models import Facility, Organisation, Person, Role, User, Vehicle, Zone
+from port2port.core.models import (
+    Facility,
+    Organisation,
+    Person,
+    Role,
+    User,
+    Vehicle,
+    Zone,
+)
 from port2port.core.services import membership_create
 
 SEED = 20251122
@@ -81,9 +89,21 @@ HOLIDAYS = (
 
 WEEKDAYS = [0, 1, 2, 3, 4]
 SCHEDULES = (
-    ("Day shift 06-18 Mon-Fri", [{"days": WEEKDAYS, "from": "06:00", "to": "18:00"}], True),
-    ("Late shift 14-22 Mon-Sat", [{"days": [*WEEKDAYS, 5], "from": "14:00", "to": "22:00"}], False),
-    ("Night shift 22-06", [{"days": [0, 1, 2, 3, 4, 5, 6], "from": "22:00", "to": "06:00"}], False),
+    (
+        "Day shift 06-18 Mon-Fri",
+        [{"days": WEEKDAYS, "from": "06:00", "to": "18:00"}],
+        True,
+    ),
+    (
+        "Late shift 14-22 Mon-Sat",
+        [{"days": [*WEEKDAYS, 5], "from": "14:00", "to": "22:00"}],
+        False,
+    ),
+    (
+        "Night shift 22-06",
+        [{"days": [0, 1, 2, 3, 4, 5, 6], "from": "22:00", "to": "06:00"}],
+        False,
+    ),
     (
         "Truck hours 05-23 Mon-Sat",
         [{"days": [*WEEKDAYS, 5], "from": "05:00", "to": "23:00"}],
@@ -96,29 +116,37 @@ def _pass_number(rng: random.Random) -> str:
     return "P2P" + "".join(rng.choice("0123456789") for _ in range(12))
 
 
-def seed(*, stdout: Any = None) -> dict[str, int]:  # noqa: C901 - one linear load
+def seed(*, stdout: Any = None) -> dict[str, int]:
     """Load the access-control demo data; return the counts."""
     rng = random.Random(SEED)
     now = timezone.now()
     today = timezone.localdate()
     with transaction.atomic():
         PublicHoliday.objects.bulk_create(
-            PublicHoliday(region=r, date=dt.date.fromisoformat(d), name=n) for r, d, n in HOLIDAYS
+            PublicHoliday(region=r, date=dt.date.fromisoformat(d), name=n)
+            for r, d, n in HOLIDAYS
         )
         courses = {
             code: c
             for code, c in (
-                (code, Course.objects.create(code=code, name=name, validity_months=months))
+                (
+                    code,
+                    Course.objects.create(code=code, name=name, validity_months=months),
+                )
                 for code, name, months in COURSES
             )
         }
         schedules = [
-            Schedule.objects.create(name=name, windows=windows, closed_on_holidays=closed)
+            Schedule.objects.create(
+                name=name, windows=windows, closed_on_holidays=closed
+            )
             for name, windows, closed in SCHEDULES
         ]
         truck_hours = schedules[-1]
 
-        facilities = list(Facility.objects.select_related("port", "operator").order_by("pk"))
+        facilities = list(
+            Facility.objects.select_related("port", "operator").order_by("pk")
+        )
         zones = list(Zone.objects.order_by("pk"))
         zones_by_facility: dict[int, dict[str, Zone]] = defaultdict(dict)
         for zone in zones:
@@ -139,7 +167,9 @@ def seed(*, stdout: Any = None) -> dict[str, int]:  # noqa: C901 - one linear lo
                         biometric=True,
                         courses=["awareness"],
                         verification_categories=(
-                            ["cargo"] if facility.kind == Facility.Kind.CONTAINER else []
+                            ["cargo"]
+                            if facility.kind == Facility.Kind.CONTAINER
+                            else []
                         ),
                     )
                 )
@@ -172,11 +202,11 @@ def seed(*, stdout: Any = None) -> dict[str, int]:  # noqa: C901 - one linear lo
                     Facility.Kind.RORO,
                     Facility.Kind.INLAND,
                 ):
-                    zone = zones_by_facility[facility.pk].get(Zone.Kind.CONTROLLED)
-                    if zone:
+                    lane_zone = zones_by_facility[facility.pk].get(Zone.Kind.CONTROLLED)
+                    if lane_zone:
                         grants.append(
                             AccessGrant(
-                                zone=zone,
+                                zone=lane_zone,
                                 organisation=haulier,
                                 schedule=truck_hours,
                                 valid_from=start,
@@ -223,11 +253,14 @@ def seed(*, stdout: Any = None) -> dict[str, int]:  # noqa: C901 - one linear lo
                     issued_by_id=person.employer_id or facilities[0].operator_id,
                     issued_at=issued,
                     collect_by=(issued + dt.timedelta(days=182)).date(),
-                    activated_at=None if state == PortPass.State.ISSUED else issued + dt.timedelta(days=3),
+                    activated_at=None
+                    if state == PortPass.State.ISSUED
+                    else issued + dt.timedelta(days=3),
                     valid_until=issued + dt.timedelta(days=5 * 365),
-                    state_reason={"suspended": "employer request", "lost": "reported lost"}.get(
-                        state, ""
-                    ),
+                    state_reason={
+                        "suspended": "employer request",
+                        "lost": "reported lost",
+                    }.get(state, ""),
                     photo_ref=f"photo/{number}.jpg",
                 )
             )
@@ -325,7 +358,10 @@ def seed(*, stdout: Any = None) -> dict[str, int]:  # noqa: C901 - one linear lo
             password=make_password(DEMO_PASSWORD),
         )
         membership_create(
-            actor=None, user=judge, organisation=prosecutor, role=Role.JUDICIAL_AUTHORITY
+            actor=None,
+            user=judge,
+            organisation=prosecutor,
+            role=Role.JUDICIAL_AUTHORITY,
         )
 
         # A few people under a port ban; their passes are suspended.
@@ -338,7 +374,8 @@ def seed(*, stdout: Any = None) -> dict[str, int]:  # noqa: C901 - one linear lo
                     person=person,
                     issued_by=prosecutor,
                     starts_on=starts,
-                    ends_on=starts + dt.timedelta(days=365 * rng.choice([1, 3, 5, 10, 20]) - 1),
+                    ends_on=starts
+                    + dt.timedelta(days=365 * rng.choice([1, 3, 5, 10, 20]) - 1),
                     legal_reference=f"AN.{rng.randint(10, 99)}.L{rng.randint(1, 9)}.{starts.year}/{rng.randint(100, 9999)}",
                     entered_by=judge,
                 )
@@ -354,7 +391,9 @@ def seed(*, stdout: Any = None) -> dict[str, int]:  # noqa: C901 - one linear lo
             .select_related("owner")
             .order_by("pk")[:400]
         )
-        container_terminals = [f for f in facilities if f.kind == Facility.Kind.CONTAINER]
+        container_terminals = [
+            f for f in facilities if f.kind == Facility.Kind.CONTAINER
+        ]
         appointments = []
         midnight = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
         for truck in trucks[:200]:

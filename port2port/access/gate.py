@@ -73,7 +73,7 @@ from port2port.gate import Visit as EngineVisit
 
 logger = logging.getLogger(__name__)
 
-DAY_PASS_SALT = "port2port.access.day-pass"
+DAY_PASS_SALT = "port2port.access.day-pass"  # noqa: S105 - a salt, not a secret
 _FAR_FUTURE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 
 
@@ -732,7 +732,9 @@ def gate_decide(
         and request.direction == Direction.IN
         and _limited_ban(state, decision, point.port_id, timezone.localdate(at))
     ):
-        reasons = tuple(sorted({*decision.reasons, Reason.PORT_BAN}, key=list(Reason).index))
+        reasons = tuple(
+            sorted({*decision.reasons, Reason.PORT_BAN}, key=list(Reason).index)
+        )
         decision = dataclasses.replace(decision, allowed=False, reasons=reasons, via="")
     event = AccessEvent.objects.create(
         at=at,
@@ -835,10 +837,10 @@ def decisions_recent(
 __all__ = [
     "State",
     "access_point_for_actor",
-    "policy_rebuild",
     "day_pass_token",
     "gate_decide",
     "offline_list_signed",
+    "policy_rebuild",
     "signing_public_key",
     "snapshot_build",
     "snapshot_current",

@@ -84,6 +84,13 @@ def _is_employer_admin(actor: Actor, person: Person) -> bool:
     )
 
 
+def _employer(person: Person) -> Organisation:
+    """Return the employer of a person whose employer's administrator acts."""
+    if person.employer is None:
+        raise NotPermitted("The person has no employer to act for them.")
+    return person.employer
+
+
 def _is_facility_officer(actor: Actor, facility: Facility) -> bool:
     scope = scope_for(actor)
     return scope.has_role(Role.PFSO, facility_id=facility.pk) or scope.has_role(
@@ -122,7 +129,7 @@ def pass_issue(
         number=_pass_number(),
         person=person,
         kind=kind,
-        issued_by=person.employer,
+        issued_by=_employer(person),
         issued_at=now,
         collect_by=_add_months(today, settings.PASS_COLLECT_MONTHS),
         valid_until=now.replace(year=now.year + settings.PASS_VALIDITY_YEARS),
@@ -319,7 +326,7 @@ def verification_record(
         person=person,
         category=category,
         status=status,
-        requested_by_id=person.employer_id,
+        requested_by=_employer(person),
         decided_on=decided_on,
         valid_until=valid_until,
         authority=authority,
@@ -349,7 +356,7 @@ def extract_record(
         raise _field_error("issued_on", "The extract date cannot be in the future.")
     extract = CriminalRecordExtract.objects.create(
         person=person,
-        checked_by_id=person.employer_id,
+        checked_by=_employer(person),
         issued_on=issued_on,
         relevant_conviction=relevant_conviction,
     )
@@ -420,9 +427,11 @@ def ban_issue(
         (g.organisation_id for g in scope.grants if g.role == Role.JUDICIAL_AUTHORITY),
         None,
     )
+    if organisation_id is None:  # a platform administrator acting for a court
+        organisation_id = _employer(person).pk
     ban = PortBan.objects.create(
         person=person,
-        issued_by_id=organisation_id or person.employer_id,
+        issued_by_id=organisation_id,
         starts_on=starts_on,
         ends_on=ends_on,
         legal_reference=legal_reference.strip(),
@@ -738,7 +747,7 @@ def grant_revoke(*, actor: Actor, grant: AccessGrant) -> AccessGrant:
         )
         if grant.person_id:
             _person_changed(grant.person_id)
-        elif grant.vehicle_id:
+        elif grant.vehicle is not None:
             policy_changed(scope=PolicyChange.Scope.VEHICLE, ref=grant.vehicle.plate)
         else:
             policy_changed(scope=PolicyChange.Scope.ALL, ref=f"grant:{grant.pk}")

@@ -1095,7 +1095,16 @@ def person_access(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "access/person.html",
-        {"person": person, "today": today, "linkable": {person.pk}, **profile},
+        {
+            "person": person,
+            "today": today,
+            "linkable": {person.pk},
+            # A judicial authority reaches people the registry does not show it.
+            "in_registry": core_selectors.person_list_for_user(actor=actor)
+            .filter(pk=person.pk)
+            .exists(),
+            **profile,
+        },
     )
 
 

@@ -381,9 +381,7 @@ class TokenIn(InSchema):
     facility_id: Id | None = None
     permissions: list[
         Literal["registry:read", "registry:write", "audit:read", "gate:decide"]
-    ] = Field(
-        ..., min_length=1
-    )
+    ] = Field(..., min_length=1)
 
 
 class TokenCreatedOut(TokenOut):

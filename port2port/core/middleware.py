@@ -58,7 +58,9 @@ class RequestLogMiddleware(_DualMiddleware):
     public reporting pages must not leave one behind.
     """
 
-    def _log(self, request: HttpRequest, response: HttpResponse, started: float) -> None:
+    def _log(
+        self, request: HttpRequest, response: HttpResponse, started: float
+    ) -> None:
         if not logger.isEnabledFor(logging.INFO):
             return
         user = request.__dict__.get("_cached_user")
@@ -95,7 +97,10 @@ class PrivatePagesMiddleware(_DualMiddleware):
     @staticmethod
     def _mark(request: HttpRequest, response: HttpResponse) -> HttpResponse:
         # Only a session can make a page personal; the user is never loaded here.
-        if request.COOKIES.get(settings.SESSION_COOKIE_NAME) and "Cache-Control" not in response:
+        if (
+            request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+            and "Cache-Control" not in response
+        ):
             response["Cache-Control"] = "private, no-store"
         return response
 
@@ -110,7 +115,9 @@ class TwoFactorRequiredMiddleware(_DualMiddleware):
     """Send a signed-in user who owes a second factor to verify or set it up."""
 
     def call(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith(_TWO_FACTOR_OPEN) and two_factor_missing(request):
+        if not request.path.startswith(_TWO_FACTOR_OPEN) and two_factor_missing(
+            request
+        ):
             return HttpResponseRedirect(reverse("core:two-factor"))
         response: HttpResponse = self.get_response(request)
         return response

@@ -356,7 +356,9 @@ def facility_for_announcement(*, actor: Actor, pk: Any) -> Facility:
     if not scope.is_national:
         condition |= Q(port__organisations__in=scope.organisation_ids)
     return _get(
-        Facility.objects.filter(condition).select_related("port", "operator").distinct(),
+        Facility.objects.filter(condition)
+        .select_related("port", "operator")
+        .distinct(),
         pk,
         "Facility",
     )

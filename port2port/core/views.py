@@ -26,8 +26,8 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
@@ -584,13 +584,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
-def _api_error(request: HttpRequest, status: int, code: str, message: str) -> JsonResponse:
+def _api_error(
+    request: HttpRequest, status: int, code: str, message: str
+) -> JsonResponse:
     from port2port.core.apikit import error_body
 
     return JsonResponse(error_body(code, message), status=status)
 
 
-def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def page_not_found(
+    request: HttpRequest, exception: Exception | None = None
+) -> HttpResponse:
     """Answer an unknown path: JSON under /api/, the 404 page elsewhere."""
     if request.path.startswith("/api/"):
         return _api_error(request, 404, "not_found", "No such API path.")

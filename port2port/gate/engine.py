@@ -352,7 +352,7 @@ def decide(snapshot: Snapshot, request: Request, *, at: dt.datetime) -> Decision
                 # zone's own requirements: look them up one by one only outside.
                 access is not None
                 and reqs is zone.requirements
-                and access.met_from <= today <= access.met_until
+                and access.met_from <= today
             ):
                 _add_requirement_reasons(reasons, reqs, _person(holder, person), today)
             biometric = request.biometric
@@ -543,7 +543,7 @@ def _check_visits(
     visits = snapshot.visits.get(person.id, ())
     covering = [v for v in visits if _visit_now(v, ctx, at)]
     if covering:
-        return "visit", any(v.escort for v in covering)
+        return "visit", all(v.escort for v in covering)
     if access is not None and access.grants:
         reasons.append(_OUTSIDE_SCHEDULE if date_valid else _GRANT_EXPIRED)
     elif any(v.covers_zone(ctx.zone) for v in visits):

@@ -39,7 +39,9 @@ def _fresh_snapshot() -> Any:
 
 @pytest.fixture
 def gates(world: World) -> Gates:
-    zone = factories.ZoneFactory(facility=world.deurganck, port=world.antwerp, name="Quay")
+    zone = factories.ZoneFactory(
+        facility=world.deurganck, port=world.antwerp, name="Quay"
+    )
     gate_point = factories.AccessPointFactory(
         zone=zone, code="G1", name="Main gate", kind=AccessPoint.Kind.TURNSTILE
     )
@@ -50,14 +52,21 @@ def gates(world: World) -> Gates:
         facility=world.kluizendok, port=world.ghent, name="Kluizendok quay"
     )
     ghent_gate = factories.AccessPointFactory(
-        zone=ghent_zone, code="KG1", name="Kluizendok gate", kind=AccessPoint.Kind.TURNSTILE
+        zone=ghent_zone,
+        code="KG1",
+        name="Kluizendok gate",
+        kind=AccessPoint.Kind.TURNSTILE,
     )
     driver_pass = PortPassFactory(person=world.driver, number="P2P000000000001")
     PassActivation.objects.create(
-        port_pass=driver_pass, facility=world.deurganck, activated_at=driver_pass.activated_at
+        port_pass=driver_pass,
+        facility=world.deurganck,
+        activated_at=driver_pass.activated_at,
     )
     PassActivation.objects.create(
-        port_pass=driver_pass, facility=world.kluizendok, activated_at=driver_pass.activated_at
+        port_pass=driver_pass,
+        facility=world.kluizendok,
+        activated_at=driver_pass.activated_at,
     )
     grant = AccessGrant.objects.create(
         zone=zone,
@@ -87,7 +96,9 @@ def pfso(world: World) -> User:
 
 @pytest.fixture
 def judge(world: World) -> User:
-    court = factories.OrganisationFactory(name="Public prosecutor Antwerp", roles=["other_authority"])
+    court = factories.OrganisationFactory(
+        name="Public prosecutor Antwerp", roles=["other_authority"]
+    )
     return _member("judge", court, "judicial_authority")
 
 

@@ -8,7 +8,11 @@ import factory
 from django.utils import timezone
 
 from port2port.access.models import AccessGrant, PassActivation, PortPass, Schedule
-from port2port.core.tests.factories import OrganisationFactory, PersonFactory, ZoneFactory
+from port2port.core.tests.factories import (
+    OrganisationFactory,
+    PersonFactory,
+    ZoneFactory,
+)
 
 
 class PortPassFactory(factory.django.DjangoModelFactory):
@@ -18,11 +22,17 @@ class PortPassFactory(factory.django.DjangoModelFactory):
     number = factory.Sequence(lambda n: f"P2P{n:012d}")
     person = factory.SubFactory(PersonFactory)
     state = PortPass.State.ACTIVE
-    issued_by = factory.LazyAttribute(lambda o: o.person.employer or OrganisationFactory())
+    issued_by = factory.LazyAttribute(
+        lambda o: o.person.employer or OrganisationFactory()
+    )
     issued_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=30))
-    collect_by = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=150))
+    collect_by = factory.LazyFunction(
+        lambda: timezone.localdate() + dt.timedelta(days=150)
+    )
     activated_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=29))
-    valid_until = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=5 * 365))
+    valid_until = factory.LazyFunction(
+        lambda: timezone.now() + dt.timedelta(days=5 * 365)
+    )
 
 
 class PassActivationFactory(factory.django.DjangoModelFactory):

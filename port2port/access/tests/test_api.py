@@ -19,7 +19,10 @@ pytestmark = pytest.mark.django_db
 
 def post(client: Client, path: str, data: dict[str, Any], **headers: str) -> Any:
     return client.post(
-        path, data=json.dumps(data, default=str), content_type="application/json", headers=headers
+        path,
+        data=json.dumps(data, default=str),
+        content_type="application/json",
+        headers=headers,
     )
 
 
@@ -79,7 +82,10 @@ def test_malformed_decision_requests_are_400_and_store_nothing(
 def test_decisions_need_a_gate_token(
     client: Client, gates: Gates, haulier_token: tuple[Any, str]
 ) -> None:
-    assert decide(client, "p2p_bad_token", gates.gate.pk, credential="X").status_code == 401
+    assert (
+        decide(client, "p2p_bad_token", gates.gate.pk, credential="X").status_code
+        == 401
+    )
     response = decide(client, haulier_token[1], gates.gate.pk, credential="X")
     assert response.status_code == 403
 
@@ -87,7 +93,9 @@ def test_decisions_need_a_gate_token(
 def test_a_gate_token_cannot_decide_at_another_facility(
     client: Client, gates: Gates, gate_token: str
 ) -> None:
-    response = decide(client, gate_token, gates.ghent_gate.pk, credential="P2P000000000001")
+    response = decide(
+        client, gate_token, gates.ghent_gate.pk, credential="P2P000000000001"
+    )
     assert response.status_code == 404
 
 
@@ -96,10 +104,16 @@ def test_retry_with_the_same_idempotency_key_returns_the_stored_decision(
 ) -> None:
     headers = {"Authorization": f"Bearer {gate_token}", "Idempotency-Key": "req-1"}
     first = post(
-        client, f"/api/v1/access-points/{gates.gate.pk}/decisions", {"credential": "P2P000000000001"}, **headers
+        client,
+        f"/api/v1/access-points/{gates.gate.pk}/decisions",
+        {"credential": "P2P000000000001"},
+        **headers,
     )
     again = post(
-        client, f"/api/v1/access-points/{gates.gate.pk}/decisions", {"credential": "P2P000000000001"}, **headers
+        client,
+        f"/api/v1/access-points/{gates.gate.pk}/decisions",
+        {"credential": "P2P000000000001"},
+        **headers,
     )
     assert first.json()["decision_id"] == again.json()["decision_id"]
     assert AccessEvent.objects.count() == 1
@@ -112,9 +126,12 @@ def test_ban_issued_by_the_judge_denies_the_person_at_a_gate_of_another_port(
     ghent_gate_token: str,
     world: World,
 ) -> None:
-    assert decide(client, ghent_gate_token, gates.ghent_gate.pk, credential="P2P000000000001").json()[
-        "allowed"
-    ] is True
+    assert (
+        decide(
+            client, ghent_gate_token, gates.ghent_gate.pk, credential="P2P000000000001"
+        ).json()["allowed"]
+        is True
+    )
     response = post(
         judge_client,
         "/api/v1/bans",
@@ -127,7 +144,9 @@ def test_ban_issued_by_the_judge_denies_the_person_at_a_gate_of_another_port(
     )
     assert response.status_code == 201, response.json()
 
-    denied = decide(client, ghent_gate_token, gates.ghent_gate.pk, credential="P2P000000000001").json()
+    denied = decide(
+        client, ghent_gate_token, gates.ghent_gate.pk, credential="P2P000000000001"
+    ).json()
 
     assert denied["allowed"] is False
     assert "PORT_BAN" in [r["code"] for r in denied["reasons"]]
@@ -141,7 +160,9 @@ def test_ban_issued_by_the_judge_denies_the_person_at_a_gate_of_another_port(
     }
 
 
-def test_only_a_judicial_authority_issues_bans(alice_client: Client, world: World) -> None:
+def test_only_a_judicial_authority_issues_bans(
+    alice_client: Client, world: World
+) -> None:
     response = post(
         alice_client,
         "/api/v1/bans",
@@ -184,21 +205,34 @@ def test_offline_list_is_signed_with_ed25519(
     )
     assert response.status_code == 200
     body = response.json()
-    key = client.get("/api/v1/gate/signing-key", headers={"Authorization": f"Bearer {gate_token}"}).json()
+    key = client.get(
+        "/api/v1/gate/signing-key", headers={"Authorization": f"Bearer {gate_token}"}
+    ).json()
     public = Ed25519PublicKey.from_public_bytes(base64.b64decode(key["public_key"]))
-    public.verify(base64.b64decode(body["signature"]), canonical_json(body["list"]).encode())
+    public.verify(
+        base64.b64decode(body["signature"]), canonical_json(body["list"]).encode()
+    )
     assert [e["credential"] for e in body["list"]["allow"]] == ["P2P000000000001"]
     tampered = {**body["list"], "deny": [{"credential": "X", "reason": "PORT_BAN"}]}
     with pytest.raises(Exception, match=""):
-        public.verify(base64.b64decode(body["signature"]), canonical_json(tampered).encode())
+        public.verify(
+            base64.b64decode(body["signature"]), canonical_json(tampered).encode()
+        )
 
 
 def test_visit_is_approved_and_the_day_pass_opens_the_gate_only_in_its_window(
-    client: Client, dave_client: Client, pfso_client: Client, gates: Gates, gate_token: str, world: World
+    client: Client,
+    dave_client: Client,
+    pfso_client: Client,
+    gates: Gates,
+    gate_token: str,
+    world: World,
 ) -> None:
     from port2port.core.tests.factories import PersonFactory
 
-    visitor = PersonFactory(first_name="Piet", last_name="Claes", employer=world.haulier)
+    visitor = PersonFactory(
+        first_name="Piet", last_name="Claes", employer=world.haulier
+    )
     start = timezone.now() - dt.timedelta(minutes=5)
     created = post(
         dave_client,
@@ -217,11 +251,15 @@ def test_visit_is_approved_and_the_day_pass_opens_the_gate_only_in_its_window(
     visit_id = created.json()["id"]
     assert created.json()["visitors"][0]["screening"] == "clear"
     rejected_without_reason = post(
-        pfso_client, f"/api/v1/visits/{visit_id}/decision", {"party": "terminal", "approve": False}
+        pfso_client,
+        f"/api/v1/visits/{visit_id}/decision",
+        {"party": "terminal", "approve": False},
     )
     assert rejected_without_reason.status_code == 400
     approved = post(
-        pfso_client, f"/api/v1/visits/{visit_id}/decision", {"party": "terminal", "approve": True}
+        pfso_client,
+        f"/api/v1/visits/{visit_id}/decision",
+        {"party": "terminal", "approve": True},
     )
     assert approved.status_code == 200
     assert approved.json()["status"] == Visit.Status.APPROVED
@@ -242,5 +280,7 @@ def test_visit_is_approved_and_the_day_pass_opens_the_gate_only_in_its_window(
     assert late["allowed"] is False
     assert [r["code"] for r in late["reasons"]] == ["VISIT_OUTSIDE_WINDOW"]
 
-    forged = decide(client, gate_token, gates.gate.pk, credential=token[:-2] + "xx").json()
+    forged = decide(
+        client, gate_token, gates.gate.pk, credential=token[:-2] + "xx"
+    ).json()
     assert forged["allowed"] is False

@@ -96,8 +96,11 @@ def shared_database(tmp_path: Path) -> Iterator[dict[str, str]]:
         params = connection.settings_dict
         name = f"p2p_propagation_{uuid.uuid4().hex[:8]}"
         admin = psycopg.connect(
-            host=params["HOST"], port=params["PORT"] or 5432, user=params["USER"],
-            dbname="postgres", autocommit=True,
+            host=params["HOST"],
+            port=params["PORT"] or 5432,
+            user=params["USER"],
+            dbname="postgres",
+            autocommit=True,
         )
         admin.execute(f'CREATE DATABASE "{name}"')
         env["DATABASE_URL"] = (
@@ -110,7 +113,7 @@ def shared_database(tmp_path: Path) -> Iterator[dict[str, str]]:
     else:
         env.pop("DATABASE_URL", None)
         env["P2P_VAR_DIR"] = str(tmp_path)
-    subprocess.run(  # noqa: S603 - our own interpreter and arguments
+    subprocess.run(
         [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True
     )
     try:
@@ -142,7 +145,9 @@ def test_a_ban_in_one_process_denies_at_the_gate_of_another_within_a_second(
     assert first["allowed"] is True  # the gate process has built its snapshot
 
     ban = _shell(shared_database, BAN.format(person=ids["person"]))
-    committed = json.loads(ban.communicate(timeout=60)[0].strip().splitlines()[-1])["committed"]
+    committed = json.loads(ban.communicate(timeout=60)[0].strip().splitlines()[-1])[
+        "committed"
+    ]
     lines = [json.loads(line) for line in gate.communicate(timeout=30)[0].splitlines()]
 
     denial = next(line for line in lines if not line["allowed"])

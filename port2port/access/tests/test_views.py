@@ -702,7 +702,7 @@ def test_reasons_are_shown_in_the_reader_s_language(
     page = gate_operator_client.get(
         "/access/gates/", headers={"Accept-Language": "fr"}
     ).content.decode()
-    assert "Le badge ou le laissez-passer présenté est inconnu." in page
+    assert "Le badge ou le badge journalier présenté est inconnu." in page
 
 
 # Query counts ----------------------------------------------------------------------------------

@@ -380,6 +380,8 @@ def port_region(locode: str) -> str:
     if locode in BRUSSELS_PORTS:
         return "BE-BRU"
     return "BE-VLG"
+
+
 FLEMISH_PORTS = frozenset(
     {"BEANR", "BEZEE", "BEGNE", "BEOST", "BEGNK", "BEHSS", "BEWLB", "BEVIL"}
 )

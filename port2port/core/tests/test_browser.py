@@ -22,7 +22,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # ORM calls happen between browser steps, never concurrently with them.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-VIEWPORTS = {"phone": {"width": 375, "height": 740}, "desk": {"width": 1440, "height": 900}}
+VIEWPORTS = {
+    "phone": {"width": 375, "height": 740},
+    "desk": {"width": 1440, "height": 900},
+}
 
 
 @pytest.fixture

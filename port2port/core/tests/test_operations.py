@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def _settings_import(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("P2P_")}
-    return subprocess.run(  # noqa: S603 - our own interpreter and a fixed snippet
+    return subprocess.run(
         [sys.executable, "-c", "import port2port.settings"],
         env={**clean, **env},
         capture_output=True,

@@ -48,9 +48,7 @@ def test_facility_page_shows_the_facility_to_alice_and_404_to_charlie(
     assert charlie_client.get(url).status_code == 404
 
 
-@pytest.mark.parametrize(
-    "path", ["/people/{driver}/", "/organisations/{haulier}/"]
-)
+@pytest.mark.parametrize("path", ["/people/{driver}/", "/organisations/{haulier}/"])
 def test_charlie_gets_404_on_antwerp_detail_pages(
     charlie_client: Client, world: World, path: str
 ) -> None:
@@ -70,7 +68,9 @@ def test_facility_list_htmx_request_gets_only_the_table(
 
 
 def test_search_filters_the_people_list(alice_client: Client, world: World) -> None:
-    body = alice_client.get("/people/?q=peeters", headers={"HX-Request": "true"}).content
+    body = alice_client.get(
+        "/people/?q=peeters", headers={"HX-Request": "true"}
+    ).content
     assert b"Peeters" in body
     body = alice_client.get("/people/?q=nobody", headers={"HX-Request": "true"}).content
     assert b"Peeters" not in body
@@ -122,7 +122,11 @@ def test_company_admin_creates_and_revokes_a_token_in_the_browser(
 ) -> None:
     response = dave_client.post(
         "/tokens/",
-        {"name": "Gate", "organisation": world.haulier.pk, "permissions": ["registry:read"]},
+        {
+            "name": "Gate",
+            "organisation": world.haulier.pk,
+            "permissions": ["registry:read"],
+        },
     )
     assert response.status_code == 200
     secret = response.context["secret"]
@@ -134,7 +138,9 @@ def test_company_admin_creates_and_revokes_a_token_in_the_browser(
 
 
 def test_language_switch_to_dutch(alice_client: Client) -> None:
-    response = alice_client.post("/i18n/setlang/", {"language": "nl", "next": "/ports/"})
+    response = alice_client.post(
+        "/i18n/setlang/", {"language": "nl", "next": "/ports/"}
+    )
     assert response.status_code == 302
     body = alice_client.get("/ports/").content.decode()
     assert 'lang="nl"' in body

@@ -385,6 +385,9 @@ def _denies(reasons: set[Reason]) -> bool:
 # ----------------------------------------------------------------- strategies
 
 minutes = st.integers(min_value=-10 * 24 * 60, max_value=10 * 24 * 60)
+# Most generated values let people in, so that the allowed paths are explored
+# as much as the denied ones; the rest are drawn from everything possible.
+usually = st.integers(0, 4).map(bool)
 
 
 def _instant(offset_minutes: int) -> dt.datetime:
@@ -397,9 +400,13 @@ def instants(draw: st.DrawFn) -> dt.datetime:
 
 
 @st.composite
-def spans(draw: st.DrawFn) -> tuple[dt.datetime, dt.datetime]:
+def spans(draw: st.DrawFn, wide: bool = False) -> tuple[dt.datetime, dt.datetime]:
+    """Return ``[start, end)``; a wide span (usually) covers every instant drawn."""
+    if wide and draw(usually):
+        return _instant(-30 * 24 * 60), _instant(30 * 24 * 60)
     start = draw(minutes)
-    return _instant(start), _instant(start + draw(st.integers(1, 6 * 24 * 60)))
+    length = draw(st.sampled_from([30, 4 * 60, 24 * 60, 6 * 24 * 60, 20 * 24 * 60]))
+    return _instant(start - length // 2), _instant(start + length // 2 + 1)
 
 
 @st.composite
@@ -409,7 +416,7 @@ def days(draw: st.DrawFn) -> dt.date:
 
 @st.composite
 def requirements_(draw: st.DrawFn, rarely: bool = False) -> Requirements:
-    if rarely and draw(st.booleans()):
+    if rarely and draw(usually):
         return Requirements()
     return Requirements(
         verification_categories=frozenset(
@@ -431,21 +438,25 @@ def windows(draw: st.DrawFn) -> Window:
 
 @st.composite
 def grants(draw: st.DrawFn, zone_ids: list[int]) -> Grant:
-    start, end = draw(spans())
+    start, end = draw(spans(wide=True))
     return Grant(
         zone_id=draw(st.sampled_from(zone_ids)),
-        schedule_id=draw(st.sampled_from([0, 0, 1, 2, 3, 7])),
+        schedule_id=draw(st.sampled_from([0, 0, 0, 1, 2, 3, 7])),
         valid_from=start,
-        valid_until=draw(st.sampled_from([end, None])),
+        valid_until=draw(st.sampled_from([end, end, None])),
         requirements=draw(requirements_(rarely=True)),
     )
+
+
+def _maybe(draw: st.DrawFn, default: Any, strategy: st.SearchStrategy[Any]) -> Any:
+    return default if draw(usually) else draw(strategy)
 
 
 @st.composite
 def snapshots(draw: st.DrawFn) -> Snapshot:
     zones = {}
     for zone_id in range(1, draw(st.integers(1, 4)) + 1):
-        facility = draw(st.sampled_from([None, 10, 11, 20]))
+        facility = draw(st.sampled_from([None, 10, 10, 11, 20]))
         zones[zone_id] = ZoneInfo(
             id=zone_id,
             facility_id=facility,
@@ -454,21 +465,29 @@ def snapshots(draw: st.DrawFn) -> Snapshot:
             else draw(st.sampled_from([1, 2])),
             kind=draw(st.sampled_from(ZoneKind)),
             requirements=draw(requirements_(rarely=True)),
-            anti_passback=draw(st.sampled_from(AntiPassback)),
-            security_level=draw(st.integers(1, 3)),
+            anti_passback=_maybe(
+                draw, AntiPassback.NONE, st.sampled_from(AntiPassback)
+            ),
+            security_level=_maybe(draw, 1, st.integers(1, 3)),
             holiday_region=draw(st.sampled_from(["R1", "R2"])),
         )
     zone_ids = sorted(zones)
     points = {}
-    for point_id in range(100, 100 + draw(st.integers(1, 4))):
-        zone_id = draw(st.sampled_from([*zone_ids, 99]))
+    # A point into every zone, then a few more (one in ten into a missing zone).
+    point_zones = zone_ids + [
+        99 if draw(st.integers(0, 9)) == 0 else draw(st.sampled_from(zone_ids))
+        for _ in range(draw(st.integers(0, 3)))
+    ]
+    for point_id, zone_id in enumerate(point_zones, start=100):
         zone = zones.get(zone_id)
         points[point_id] = AccessPointInfo(
             id=point_id,
             zone_id=zone_id,
             facility_id=zone.facility_id if zone else None,
             port_id=zone.port_id if zone else 1,
-            direction=draw(st.sampled_from(PointDirection)),
+            direction=_maybe(
+                draw, PointDirection.BOTH, st.sampled_from(PointDirection)
+            ),
             vehicle_lane=draw(st.booleans()),
         )
     schedules = {
@@ -489,7 +508,7 @@ def snapshots(draw: st.DrawFn) -> Snapshot:
             name=f"Person {person_id}",
             photo_ref="",
             employer_id=None,
-            bans=tuple(draw(st.lists(spans(), max_size=1))),
+            bans=_maybe(draw, (), st.lists(spans(), max_size=1).map(tuple)),
             verifications={
                 c: tuple(sorted((draw(days()), draw(days()))))  # type: ignore[misc]
                 for c in draw(st.sets(st.sampled_from("ab")))
@@ -501,19 +520,25 @@ def snapshots(draw: st.DrawFn) -> Snapshot:
             ),
             driver_of=frozenset(draw(st.sets(st.sampled_from(PLATES), max_size=2))),
         )
-    person_ids = [*persons, 9]
+    person_ids = [*persons, *persons, *persons, 9]
     passes = {}
-    for n in range(draw(st.integers(0, 4))):
-        start, end = draw(spans())
+    # A pass for every person, then a few more, some of them orphans.
+    holders = list(persons) + [
+        draw(st.sampled_from(person_ids)) for _ in range(draw(st.integers(0, 2)))
+    ]
+    for n, holder in enumerate(holders):
+        start, end = draw(spans(wide=True))
         number = f"C{n}"
         passes[number] = PassInfo(
             number=number,
-            person_id=draw(st.sampled_from(person_ids)),
-            state=draw(st.sampled_from([PassState.ACTIVE] * 4 + list(PassState))),
+            person_id=holder,
+            state=_maybe(draw, PassState.ACTIVE, st.sampled_from(PassState)),
             valid_from=start,
             valid_until=end,
-            activated_facilities=frozenset(
-                draw(st.sets(st.sampled_from([10, 11, 20])))
+            activated_facilities=_maybe(
+                draw,
+                frozenset({10, 11, 20}),
+                st.sets(st.sampled_from([10, 11, 20])).map(frozenset),
             ),
         )
     grant_map: dict[tuple[int, int], tuple[Grant, ...]] = {}
@@ -526,11 +551,11 @@ def snapshots(draw: st.DrawFn) -> Snapshot:
     for person_id in persons:
         for _ in range(draw(st.integers(0, 2))):
             visit_id += 1
-            start, end = draw(spans())
+            start, end = draw(spans(wide=True))
             visit = Visit(
                 id=visit_id,
                 person_id=person_id,
-                facility_id=draw(st.sampled_from([None, 10, 11, 20])),
+                facility_id=draw(st.sampled_from([None, 10, 10, 11, 20])),
                 zone_ids=frozenset(
                     draw(st.sets(st.sampled_from(zone_ids), max_size=2))
                 ),
@@ -555,7 +580,7 @@ def snapshots(draw: st.DrawFn) -> Snapshot:
             owner_id=1,
             grants=tuple(draw(st.lists(grants(zone_ids), max_size=2))),
             appointments=tuple(
-                (draw(st.sampled_from([10, 11, 20])), *draw(spans()))
+                (draw(st.sampled_from([10, 11, 20])), *draw(spans(wide=True)))
                 for _ in range(draw(st.integers(0, 2)))
             ),
         )
@@ -577,30 +602,73 @@ def snapshots(draw: st.DrawFn) -> Snapshot:
 
 
 @st.composite
-def requests(draw: st.DrawFn, snapshot: Snapshot) -> Request:
-    return Request(
-        access_point_id=draw(st.sampled_from([*snapshot.access_points, 999])),
-        credential=draw(
-            st.sampled_from(
-                [None, "", "C9", "DP:nope", *snapshot.passes]
-                + [f"DP:{t}" for t in snapshot.day_passes]
-            )
+def reads(draw: st.DrawFn, snapshot: Snapshot) -> tuple[Request, dt.datetime]:
+    """Return a read: anything at all, or one that a grant, visit or vehicle may allow."""
+    point_ids = list(snapshot.access_points)
+    credential = draw(
+        st.sampled_from(
+            [None, "", "C9", "DP:nope"]
+            + list(snapshot.passes) * 4
+            + [f"DP:{t}" for t in snapshot.day_passes] * 2
+        )
+    )
+    plate = draw(st.sampled_from([None] * 6 + ["", *PLATES, "1-abc-123", "9ZZZ999"]))
+    at = draw(instants())
+    mode = draw(st.sampled_from(["any", "grant", "grant", "visit", "vehicle"]))
+
+    def points_into(zone_ids: Iterable[int]) -> list[int]:
+        return [p for p in point_ids if snapshot.access_points[p].zone_id in zone_ids]
+
+    def minutes_between(start: dt.datetime, end: dt.datetime) -> dt.datetime:
+        length = int((end - start).total_seconds() // 60)
+        return start + dt.timedelta(minutes=draw(st.integers(0, max(0, length - 1))))
+
+    if mode == "grant" and snapshot.grants:
+        person_id, zone_id = draw(st.sampled_from(sorted(snapshot.grants)))
+        grant = draw(st.sampled_from(snapshot.grants[(person_id, zone_id)]))
+        numbers = [n for n, p in snapshot.passes.items() if p.person_id == person_id]
+        if numbers and points_into([zone_id]):
+            point_ids = points_into([zone_id])
+            credential = draw(st.sampled_from(numbers))
+            if grant.valid_until is not None:
+                at = minutes_between(grant.valid_from, grant.valid_until)
+    elif mode == "visit" and snapshot.visits:
+        visit = draw(
+            st.sampled_from([v for vs in snapshot.visits.values() for v in vs])
+        )
+        covered = [z.id for z in snapshot.zones.values() if _covers(visit, z)]
+        options = [
+            n for n, p in snapshot.passes.items() if p.person_id == visit.person_id
+        ]
+        options += [
+            f"DP:{t}" for t, d in snapshot.day_passes.items() if d.visit_id == visit.id
+        ]
+        if points_into(covered):
+            point_ids = points_into(covered)
+            credential = draw(st.sampled_from([None, *options]))
+            plate = visit.plate if draw(st.booleans()) else plate
+            at = minutes_between(visit.start, visit.end)
+    elif mode == "vehicle" and snapshot.vehicles:
+        plate = draw(st.sampled_from(sorted(snapshot.vehicles)))
+        credential = None if draw(usually) else credential
+    return (
+        Request(
+            access_point_id=draw(st.sampled_from([*point_ids * 10, 999])),
+            credential=credential,
+            plate=plate,
+            biometric=_maybe(draw, Biometric.MATCH, st.sampled_from(Biometric)),
+            direction=draw(st.sampled_from([Direction.IN] * 4 + [Direction.OUT])),
+            escorted=_maybe(draw, False, st.booleans()),
+            inside=_maybe(draw, None, st.sampled_from([True, False])),
         ),
-        plate=draw(st.sampled_from([None, "", *PLATES, "1-abc-123", "9ZZZ999"])),
-        biometric=draw(st.sampled_from(Biometric)),
-        direction=draw(st.sampled_from([Direction.IN, Direction.IN, Direction.OUT])),
-        escorted=draw(st.booleans()),
-        inside=draw(st.sampled_from([None, True, False])),
+        at,
     )
 
 
 @st.composite
 def cases(draw: st.DrawFn) -> tuple[Snapshot, list[tuple[Request, dt.datetime]]]:
     snapshot = draw(snapshots())
-    reads = draw(
-        st.lists(st.tuples(requests(snapshot), instants()), min_size=1, max_size=8)
-    )
-    return snapshot, reads
+    return snapshot, draw(st.lists(reads(snapshot), min_size=5, max_size=30))
 
 
 ZONES: list[Any] = [

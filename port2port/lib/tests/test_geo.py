@@ -17,7 +17,12 @@ def test_polygon_ring_is_closed() -> None:
     polygon = polygon_validate(
         {"type": "Polygon", "coordinates": [[[4.0, 51.0], [4.1, 51.0], [4.1, 51.1]]]}
     )
-    assert polygon["coordinates"][0] == [[4.0, 51.0], [4.1, 51.0], [4.1, 51.1], [4.0, 51.0]]
+    assert polygon["coordinates"][0] == [
+        [4.0, 51.0],
+        [4.1, 51.0],
+        [4.1, 51.1],
+        [4.0, 51.0],
+    ]
 
 
 @pytest.mark.parametrize(
@@ -52,6 +57,9 @@ def test_centroid_and_containment() -> None:
     assert point_in_polygon((3, 1), SQUARE) is False
     holed = {
         "type": "Polygon",
-        "coordinates": [*SQUARE["coordinates"], [[0.5, 0.5], [1.5, 0.5], [1.5, 1.5], [0.5, 0.5]]],
+        "coordinates": [
+            *SQUARE["coordinates"],
+            [[0.5, 0.5], [1.5, 0.5], [1.5, 1.5], [0.5, 0.5]],
+        ],
     }
     assert point_in_polygon((1.2, 0.8), holed) is False
