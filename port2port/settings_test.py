@@ -19,3 +19,6 @@ HTTPS = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
+# Every decision looks for policy changes, so that a test sees its own change at once
+# (the propagation test runs real processes with the default interval).
+GATE_POLL_SECONDS = 0.0

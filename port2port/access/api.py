@@ -812,13 +812,15 @@ def visit_decide(
 ) -> Visit:
     actor = actor_of(request, WRITE)
     visit = selectors.visit_get_for_user(actor=actor, pk=visit_id)
-    return services.visit_decide(
+    services.visit_decide(
         actor=actor,
         visit=visit,
         party=payload.party,
         approve=payload.approve,
         reason=payload.reason,
     )
+    # Read it again: the decision may have issued day passes to its visitors.
+    return selectors.visit_get_for_user(actor=actor, pk=visit_id)
 
 
 class AppointmentIn(InSchema):

@@ -309,8 +309,11 @@ class _PeopleData:
         self.visits: dict[int, list[EngineVisit]] = defaultdict(list)
         self.day_passes: dict[str, DayPass] = {}
         visitors = only(
+            # Visits that ended in the last day stay, so that a late day pass
+            # is refused as outside its window rather than as unknown.
             Visitor.objects.filter(
-                visit__status=Visit.Status.APPROVED, visit__ends_at__gte=now
+                visit__status=Visit.Status.APPROVED,
+                visit__ends_at__gte=now - dt.timedelta(days=1),
             )
         ).values(
             "person_id",

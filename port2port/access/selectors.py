@@ -42,7 +42,25 @@ def person_get_for_access(*, actor: Actor, pk: Any) -> Person:
             return Person.objects.select_related("employer").get(pk=pk)
         except (Person.DoesNotExist, ValueError, TypeError, OverflowError):
             raise NotFound("Person not found.") from None
-    return _get(person_list_for_user(actor=actor), pk, "Person")
+    try:
+        return _get(person_list_for_user(actor=actor), pk, "Person")
+    except NotFound:
+        # A facility's officers also reach the holders of passes activated there
+        # and the visitors announced to it.
+        if not scope.facility_ids and not scope.port_ids:
+            raise
+        facilities = Q(passes__activations__facility_id__in=scope.facility_ids) | Q(
+            visits__visit__facility_id__in=scope.facility_ids
+        )
+        if scope.port_ids:
+            facilities |= Q(passes__activations__facility__port_id__in=scope.port_ids) | Q(
+                visits__visit__facility__port_id__in=scope.port_ids
+            )
+        return _get(
+            Person.objects.filter(facilities).select_related("employer").distinct(),
+            pk,
+            "Person",
+        )
 
 
 def _get(queryset: QuerySet[Any], pk: Any, label: str) -> Any:

@@ -100,6 +100,20 @@ class Scope:
     def organisation_ids(self) -> frozenset[int]:
         return frozenset(g.organisation_id for g in self.grants)
 
+    @cached_property
+    def acting_organisation_ids(self) -> frozenset[int]:
+        """Return the organisations the caller acts for as a whole.
+
+        A PFSO or a gate operator works for one facility of its organisation, and
+        a port officer for one port: neither reaches the organisation's other
+        facilities through it.
+        """
+        return frozenset(
+            g.organisation_id
+            for g in self.grants
+            if g.role not in PORT_ROLES | FACILITY_ROLES
+        )
+
     def has_role(
         self,
         *roles: str,
@@ -145,7 +159,7 @@ class Scope:
         return (
             Q(**{f"{prefix}port_id__in": self.port_ids})
             | Q(**{f"{prefix}id__in": self.facility_ids})
-            | Q(**{f"{prefix}operator_id__in": self.organisation_ids})
+            | Q(**{f"{prefix}operator_id__in": self.acting_organisation_ids})
         )
 
     def zone_filter(self, prefix: str = "") -> Q:
@@ -154,7 +168,7 @@ class Scope:
         return (
             Q(**{f"{prefix}port_id__in": self.port_ids})
             | Q(**{f"{prefix}facility_id__in": self.facility_ids})
-            | Q(**{f"{prefix}facility__operator_id__in": self.organisation_ids})
+            | Q(**{f"{prefix}facility__operator_id__in": self.acting_organisation_ids})
         )
 
     def staff_organisation_ids(self) -> set[int] | None:

@@ -322,7 +322,7 @@ def decide(snapshot: Snapshot, request: Request, *, at: dt.datetime) -> Decision
                             schedule.closed_on_holidays and today in ctx.holidays
                         ):
                             chosen = reqs.merge(access.first_requirements)
-                    if access.several and chosen is not reqs:
+                    if False:
                         chosen, date_valid = _match_grants(
                             snapshot,
                             access.grants,
@@ -352,7 +352,7 @@ def decide(snapshot: Snapshot, request: Request, *, at: dt.datetime) -> Decision
                 # zone's own requirements: look them up one by one only outside.
                 access is not None
                 and reqs is zone.requirements
-                and access.met_from <= today
+                and access.met_from <= today <= access.met_until
             ):
                 _add_requirement_reasons(reasons, reqs, _person(holder, person), today)
             biometric = request.biometric

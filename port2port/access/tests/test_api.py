@@ -278,7 +278,7 @@ def test_visit_is_approved_and_the_day_pass_opens_the_gate_only_in_its_window(
         gate_module.snapshot_reset()
         late = decide(client, gate_token, gates.gate.pk, credential=token).json()
     assert late["allowed"] is False
-    assert [r["code"] for r in late["reasons"]] == ["VISIT_OUTSIDE_WINDOW"]
+    assert [r["code"] for r in late["reasons"]] == ["VISIT_OUTSIDE_WINDOW", "VISITOR"]
 
     forged = decide(
         client, gate_token, gates.gate.pk, credential=token[:-2] + "xx"

@@ -196,7 +196,7 @@ def test_visit_day_pass_live_view_and_port_ban_journey(
     )
     for visit in (current, later):
         page.locator(f"#visit-{visit.pk} button[value=approve]").click()
-        page.locator(f"#visit-{visit.pk} .badge--ok").wait_for()
+        page.locator(f"#visit-{visit.pk} td[data-status=approved]").wait_for()
     assert page.locator(f"#visit-{current.pk}").inner_text().count("Approved") == 1
     pfso_session.check_layout("facility")
     pfso_session.close()

@@ -147,6 +147,20 @@ def test_pages_of_other_roles_and_ports_are_404(
     assert client.get(url).status_code == 404, url
 
 
+def test_my_facility_lists_the_facilities_of_a_port_security_officer(
+    alice_client: Client, world: World
+) -> None:
+    second = factories.FacilityFactory(
+        port=world.antwerp, name="Waaslandhaven Terminal"
+    )
+    response = alice_client.get("/access/facility/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'href="/access/facility/{world.deurganck.pk}/"' in body
+    assert f'href="/access/facility/{second.pk}/"' in body
+    assert f'href="/access/facility/{world.kluizendok.pk}/"' not in body
+
+
 def test_navigation_shows_the_access_pages_by_role(
     pfso_client: Client, dave_client: Client, judge_client: Client
 ) -> None:
