@@ -290,6 +290,10 @@ TASKS = {
 WEB_THREADS = env_int("P2P_WEB_THREADS", 16)
 ASYNC_PATH_PREFIXES = env_list("P2P_ASYNC_PATH_PREFIXES", "/stream/")
 
+# Management commands that ``port2port demo`` runs with --loop beside the web
+# server and the worker: the live simulated traffic of the demo.
+DEMO_LOOPS = env_list("P2P_DEMO_LOOPS", "gate_traffic")
+
 # The worker writes a heartbeat this often; /healthz reports it stale after 3x.
 WORKER_HEARTBEAT_SECONDS = env_int("P2P_WORKER_HEARTBEAT_SECONDS", 10)
 

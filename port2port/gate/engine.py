@@ -322,7 +322,7 @@ def decide(snapshot: Snapshot, request: Request, *, at: dt.datetime) -> Decision
                             schedule.closed_on_holidays and today in ctx.holidays
                         ):
                             chosen = reqs.merge(access.first_requirements)
-                    if False:
+                    if access.several and chosen is not reqs:
                         chosen, date_valid = _match_grants(
                             snapshot,
                             access.grants,
@@ -543,7 +543,7 @@ def _check_visits(
     visits = snapshot.visits.get(person.id, ())
     covering = [v for v in visits if _visit_now(v, ctx, at)]
     if covering:
-        return "visit", all(v.escort for v in covering)
+        return "visit", any(v.escort for v in covering)
     if access is not None and access.grants:
         reasons.append(_OUTSIDE_SCHEDULE if date_valid else _GRANT_EXPIRED)
     elif any(v.covers_zone(ctx.zone) for v in visits):

@@ -77,6 +77,10 @@ class Command(BaseCommand):
             ),
             subprocess.Popen([python, "-m", "port2port.cli", "worker"]),  # noqa: S603
         ]
+        children += [
+            subprocess.Popen([python, "-m", "port2port.cli", name, "--loop"])  # noqa: S603
+            for name in settings.DEMO_LOOPS
+        ]
         stopping = False
 
         def stop(signum: int, frame: object) -> None:
