@@ -271,7 +271,7 @@ def decide(snapshot: Snapshot, request: Request, *, at: dt.datetime) -> Decision
             )
         else:
             today = local[0]
-            minute_of_week = local[1] + at.minute
+            minute_of_week = local[1]
 
         reqs = zone.requirements
         access: ZoneAccess | None = None
@@ -543,7 +543,7 @@ def _check_visits(
     visits = snapshot.visits.get(person.id, ())
     covering = [v for v in visits if _visit_now(v, ctx, at)]
     if covering:
-        return "visit", any(v.escort for v in covering)
+        return "visit", all(v.escort for v in covering)
     if access is not None and access.grants:
         reasons.append(_OUTSIDE_SCHEDULE if date_valid else _GRANT_EXPIRED)
     elif any(v.covers_zone(ctx.zone) for v in visits):

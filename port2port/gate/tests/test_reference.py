@@ -651,6 +651,22 @@ def reads(draw: st.DrawFn, snapshot: Snapshot) -> tuple[Request, dt.datetime]:
     elif mode == "vehicle" and snapshot.vehicles:
         plate = draw(st.sampled_from(sorted(snapshot.vehicles)))
         credential = None if draw(usually) else credential
+    if draw(st.booleans()):
+        # Move to just before or after a schedule window's edge, or local
+        # midnight, on the same local day: where off-by-one errors live.
+        edges = [0] + [
+            minute
+            for schedule in snapshot.schedules.values()
+            for window in schedule.windows
+            for minute in (window.start_minute, window.end_minute % 1440)
+        ]
+        tz = zoneinfo.ZoneInfo(snapshot.timezone)
+        day = at.astimezone(tz).date()
+        edge = draw(st.sampled_from(edges)) + draw(st.integers(-90, 90))
+        wall = dt.datetime.combine(day, dt.time(), tzinfo=tz) + dt.timedelta(
+            minutes=edge
+        )
+        at = wall.astimezone(dt.UTC)
     return (
         Request(
             access_point_id=draw(st.sampled_from([*point_ids * 10, 999])),
