@@ -53,9 +53,9 @@ def person_get_for_access(*, actor: Actor, pk: Any) -> Person:
             visits__visit__facility_id__in=scope.facility_ids
         )
         if scope.port_ids:
-            facilities |= Q(passes__activations__facility__port_id__in=scope.port_ids) | Q(
-                visits__visit__facility__port_id__in=scope.port_ids
-            )
+            facilities |= Q(
+                passes__activations__facility__port_id__in=scope.port_ids
+            ) | Q(visits__visit__facility__port_id__in=scope.port_ids)
         return _get(
             Person.objects.filter(facilities).select_related("employer").distinct(),
             pk,

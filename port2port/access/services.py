@@ -257,7 +257,9 @@ def pass_activate_at_facility(
     if not _is_facility_officer(actor, facility):
         raise NotPermitted("Only the facility's PFSO can activate passes there.")
     if port_pass.state not in {PortPass.State.ISSUED, PortPass.State.ACTIVE}:
-        raise Conflict(f"A pass that is {port_pass.get_state_display().lower()} cannot be activated.")
+        raise Conflict(
+            f"A pass that is {port_pass.get_state_display().lower()} cannot be activated."
+        )
     try:
         activation = PassActivation.objects.create(
             port_pass=port_pass,

@@ -501,7 +501,9 @@ def port_update(request: HttpRequest, locode: str, payload: PortPatch) -> Port:
     actor = actor_of(request, WRITE)
     port = selectors.port_get_for_user(actor=actor, locode=locode)
     return services.port_update(
-        actor=actor, port=port, **payload.model_dump(exclude_unset=True, exclude_none=True)
+        actor=actor,
+        port=port,
+        **payload.model_dump(exclude_unset=True, exclude_none=True),
     )
 
 
@@ -572,7 +574,9 @@ def facility_update(
     actor = actor_of(request, WRITE)
     facility = selectors.facility_get_for_user(actor=actor, pk=facility_id)
     return services.facility_update(
-        actor=actor, facility=facility, **payload.model_dump(exclude_unset=True, exclude_none=True)
+        actor=actor,
+        facility=facility,
+        **payload.model_dump(exclude_unset=True, exclude_none=True),
     )
 
 
@@ -722,7 +726,9 @@ def organisation_update(
     actor = actor_of(request, WRITE)
     organisation = selectors.organisation_get_for_user(actor=actor, pk=organisation_id)
     return services.organisation_update(
-        actor=actor, organisation=organisation, **payload.model_dump(exclude_unset=True, exclude_none=True)
+        actor=actor,
+        organisation=organisation,
+        **payload.model_dump(exclude_unset=True, exclude_none=True),
     )
 
 
@@ -757,7 +763,9 @@ def person_update(request: HttpRequest, person_id: int, payload: PersonPatch) ->
     actor = actor_of(request, WRITE)
     person = selectors.person_get_for_user(actor=actor, pk=person_id)
     return services.person_update(
-        actor=actor, person=person, **payload.model_dump(exclude_unset=True, exclude_none=True)
+        actor=actor,
+        person=person,
+        **payload.model_dump(exclude_unset=True, exclude_none=True),
     )
 
 

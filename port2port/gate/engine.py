@@ -271,7 +271,7 @@ def decide(snapshot: Snapshot, request: Request, *, at: dt.datetime) -> Decision
             )
         else:
             today = local[0]
-            minute_of_week = local[1]
+            minute_of_week = local[1] + at.minute
 
         reqs = zone.requirements
         access: ZoneAccess | None = None

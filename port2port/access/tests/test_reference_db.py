@@ -29,12 +29,22 @@ from port2port.access.models import (
     ZonePolicy,
 )
 from port2port.compliance.models import Course, TrainingRecord
-from port2port.core.models import AccessPoint, Facility, Organisation, Person, Port, Zone
+from port2port.core.models import (
+    AccessPoint,
+    Facility,
+    Organisation,
+    Person,
+    Port,
+    Zone,
+)
 from port2port.gate import NOTES, Biometric, Request, decide
 
 TZ = dt.timezone(dt.timedelta(hours=1))
 BASE = dt.datetime(2026, 3, 2, tzinfo=TZ)  # a Monday, in winter time (UTC+1)
-SQUARE = {"type": "Polygon", "coordinates": [[[4.2, 51.2], [4.3, 51.2], [4.3, 51.3], [4.2, 51.2]]]}
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[4.2, 51.2], [4.3, 51.2], [4.3, 51.3], [4.2, 51.2]]],
+}
 WINDOWS = {
     "always": None,
     "day": [{"days": [0, 1, 2, 3, 4], "from": "06:00", "to": "18:00"}],
@@ -44,7 +54,9 @@ WINDOWS = {
 people_st = st.lists(
     st.fixed_dictionaries(
         {
-            "state": st.sampled_from(["active", "active", "active", "suspended", "lost", "issued"]),
+            "state": st.sampled_from(
+                ["active", "active", "active", "suspended", "lost", "issued"]
+            ),
             "activated": st.lists(st.integers(0, 1), max_size=2, unique=True),
             "grants": st.lists(
                 st.tuples(
@@ -65,7 +77,11 @@ people_st = st.lists(
 )
 policy_st = st.lists(
     st.fixed_dictionaries(
-        {"course": st.booleans(), "verification": st.booleans(), "biometric": st.booleans()}
+        {
+            "course": st.booleans(),
+            "verification": st.booleans(),
+            "biometric": st.booleans(),
+        }
     ),
     min_size=3,
     max_size=3,
@@ -82,7 +98,9 @@ requests_st = st.lists(
 )
 
 
-def _world(people: list[dict[str, Any]], policies: list[dict[str, Any]]) -> dict[str, Any]:
+def _world(
+    people: list[dict[str, Any]], policies: list[dict[str, Any]]
+) -> dict[str, Any]:
     port = Port.objects.create(
         locode="BEANR",
         name_en="Antwerp",
@@ -94,7 +112,12 @@ def _world(people: list[dict[str, Any]], policies: list[dict[str, Any]]) -> dict
     org = Organisation.objects.create(name="Terminal", roles=["terminal_operator"])
     facilities = [
         Facility.objects.create(
-            port=port, code=f"F{i}", name=f"F{i}", operator=org, kind="container", boundary=SQUARE
+            port=port,
+            code=f"F{i}",
+            name=f"F{i}",
+            operator=org,
+            kind="container",
+            boundary=SQUARE,
         )
         for i in range(2)
     ]
@@ -102,7 +125,11 @@ def _world(people: list[dict[str, Any]], policies: list[dict[str, Any]]) -> dict
     zones, points = [], []
     for i, policy in enumerate(policies):
         zone = Zone.objects.create(
-            port=port, facility=facilities[i % 2], name=f"Z{i}", kind="controlled", boundary=SQUARE
+            port=port,
+            facility=facilities[i % 2],
+            name=f"Z{i}",
+            kind="controlled",
+            boundary=SQUARE,
         )
         ZonePolicy.objects.create(
             zone=zone,
@@ -204,22 +231,33 @@ def _in_schedule(grant: AccessGrant, local: dt.datetime) -> bool:
     return False
 
 
-def _reference(number: str, point: AccessPoint, at: dt.datetime, biometric: str) -> set[str]:
+def _reference(
+    number: str, point: AccessPoint, at: dt.datetime, biometric: str
+) -> set[str]:
     """Answer with plain queries: the reasons to deny (empty when allowed)."""
     port_pass = PortPass.objects.filter(number=number).select_related("person").first()
     if port_pass is None:
         return {"UNKNOWN_CREDENTIAL"}
     reasons = set()
-    states = {"suspended": "PASS_SUSPENDED", "lost": "PASS_LOST", "issued": "PASS_NOT_ACTIVE"}
+    states = {
+        "suspended": "PASS_SUSPENDED",
+        "lost": "PASS_LOST",
+        "issued": "PASS_NOT_ACTIVE",
+    }
     if port_pass.state in states:
         reasons.add(states[port_pass.state])
     zone = point.zone
-    if not PassActivation.objects.filter(port_pass=port_pass, facility=zone.facility).exists():
+    if not PassActivation.objects.filter(
+        port_pass=port_pass, facility=zone.facility
+    ).exists():
         reasons.add("PASS_NOT_ACTIVATED_HERE")
     person = port_pass.person
     local = at.astimezone(dt.timezone(dt.timedelta(hours=1)))
     if PortBan.objects.filter(
-        person=person, status="active", starts_on__lte=local.date(), ends_on__gte=local.date()
+        person=person,
+        status="active",
+        starts_on__lte=local.date(),
+        ends_on__gte=local.date(),
     ).exists():
         reasons.add("PORT_BAN")
     # The snapshot keeps grants that ended at most a day before it was built (on
@@ -239,18 +277,23 @@ def _reference(number: str, point: AccessPoint, at: dt.datetime, biometric: str)
             reasons.add("OUTSIDE_SCHEDULE")
     policy = zone.policy
     if policy.courses:
-        record = TrainingRecord.objects.filter(person=person, course__code="awareness").first()
+        record = TrainingRecord.objects.filter(
+            person=person, course__code="awareness"
+        ).first()
         if record is None:
             reasons.add("TRAINING_MISSING")
         elif record.expires_on < local.date():
             reasons.add("TRAINING_EXPIRED")
-    if policy.verification_categories and not SecurityVerification.objects.filter(
-        person=person,
-        category="cargo",
-        status="positive",
-        decided_on__lte=local.date(),
-        valid_until__gte=local.date(),
-    ).exists():
+    if (
+        policy.verification_categories
+        and not SecurityVerification.objects.filter(
+            person=person,
+            category="cargo",
+            status="positive",
+            decided_on__lte=local.date(),
+            valid_until__gte=local.date(),
+        ).exists()
+    ):
         reasons.add("VERIFICATION_MISSING")
     if biometric == "no_match":
         reasons.add("BIOMETRIC_MISMATCH")

@@ -16,7 +16,7 @@ from django_stubs_ext import StrOrPromise
 
 from port2port.core.models import Clearance, Committee, Facility, Organisation, Role
 
-DEMO_PASSWORD = "demo"  # noqa: S105 - the published password of the demo accounts
+DEMO_PASSWORD = "demo"
 
 # Metres per degree on the WGS84 ellipsoid near Belgium; good to a metre or so over
 # the few kilometres of a terminal, which is all the demo needs.

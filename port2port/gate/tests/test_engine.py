@@ -509,6 +509,19 @@ DECISIONS = [
         Request(LANE, plate="4JKL012"),
         (R.PORT_BAN,),
     ),
+    case(
+        "banned_visitors_plate_with_a_driver_credential",
+        lambda w: w.update_person(CAS, bans=((NOW - DAY, NOW + DAY),)),
+        Request(LANE, "P-ANN", plate="4JKL012"),
+        (R.PLATE_DRIVER_MISMATCH,),
+    ),
+    case(
+        "one_of_two_visits_asks_for_an_escort",
+        lambda w: w.visit(21, BRAM, escort=True),
+        Request(GATE, "P-BRAM"),
+        (R.VISITOR,),
+        "visit",
+    ),
     # Schedules that cross midnight (22:00 to 06:00, Monday to Friday).
     case(
         "night_before_midnight",

@@ -384,7 +384,9 @@ def _denies(reasons: set[Reason]) -> bool:
 
 # ----------------------------------------------------------------- strategies
 
-minutes = st.integers(min_value=-10 * 24 * 60, max_value=10 * 24 * 60)
+# Values are drawn with sampled_from, which spreads them evenly: integers()
+# favours the bounds and zero, and would rarely put an instant mid-window.
+minutes = st.sampled_from(range(-10 * 24 * 60, 10 * 24 * 60 + 1))
 # Most generated values let people in, so that the allowed paths are explored
 # as much as the denied ones; the rest are drawn from everything possible.
 usually = st.integers(0, 4).map(bool)
@@ -411,7 +413,7 @@ def spans(draw: st.DrawFn, wide: bool = False) -> tuple[dt.datetime, dt.datetime
 
 @st.composite
 def days(draw: st.DrawFn) -> dt.date:
-    return BASE.date() + dt.timedelta(days=draw(st.integers(-10, 10)))
+    return BASE.date() + dt.timedelta(days=draw(st.sampled_from(range(-10, 11))))
 
 
 @st.composite
@@ -431,9 +433,13 @@ def requirements_(draw: st.DrawFn, rarely: bool = False) -> Requirements:
 
 @st.composite
 def windows(draw: st.DrawFn) -> Window:
-    start = draw(st.integers(0, 47)) * 30
-    end = draw(st.integers(1, 48)) * 30
-    return Window(frozenset(draw(st.sets(st.integers(0, 6), max_size=7))), start, end)
+    start = draw(st.sampled_from(range(0, 1440, 15)))
+    end = draw(st.sampled_from(range(15, 1441, 15)))
+    weekdays = draw(
+        st.sampled_from([range(7), range(5), range(5, 7), range(7), range(5)])
+        | st.sets(st.sampled_from(range(7)))
+    )
+    return Window(frozenset(weekdays), start, end)
 
 
 @st.composite
@@ -621,7 +627,8 @@ def reads(draw: st.DrawFn, snapshot: Snapshot) -> tuple[Request, dt.datetime]:
 
     def minutes_between(start: dt.datetime, end: dt.datetime) -> dt.datetime:
         length = int((end - start).total_seconds() // 60)
-        return start + dt.timedelta(minutes=draw(st.integers(0, max(0, length - 1))))
+        offset = draw(st.sampled_from(range(max(1, length))))
+        return start + dt.timedelta(minutes=offset)
 
     if mode == "grant" and snapshot.grants:
         person_id, zone_id = draw(st.sampled_from(sorted(snapshot.grants)))
@@ -662,7 +669,7 @@ def reads(draw: st.DrawFn, snapshot: Snapshot) -> tuple[Request, dt.datetime]:
         ]
         tz = zoneinfo.ZoneInfo(snapshot.timezone)
         day = at.astimezone(tz).date()
-        edge = draw(st.sampled_from(edges)) + draw(st.integers(-90, 90))
+        edge = draw(st.sampled_from(edges)) + draw(st.sampled_from(range(-90, 91)))
         wall = dt.datetime.combine(day, dt.time(), tzinfo=tz) + dt.timedelta(
             minutes=edge
         )
@@ -714,3 +721,78 @@ def test_decide_agrees_with_the_reference(
         assert decision.allowed is not _denies(reasons)
         assert decision.via == via, (request, at)
         assert decision.person_id == person_id, (request, at)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(
+    st.datetimes(
+        min_value=dt.datetime(2020, 1, 1),  # noqa: DTZ001 (hypothesis adds the zone)
+        max_value=dt.datetime(2035, 12, 31),  # noqa: DTZ001
+        timezones=st.just(dt.UTC),
+    ),
+    st.sampled_from(ZONES),
+)
+def test_decide_reads_the_local_clock(instant: dt.datetime, tz: Any) -> None:
+    """One open minute a week and a course that ends today pin the local time."""
+    instant = instant.replace(second=0, microsecond=0)
+    wall = instant.astimezone(zoneinfo.ZoneInfo(TIMEZONE))
+    minute = wall.hour * 60 + wall.minute
+    zone = ZoneInfo(
+        1,
+        10,
+        1,
+        ZoneKind.CONTROLLED,
+        Requirements(courses=frozenset({"x"})),
+        AntiPassback.NONE,
+        1,
+        "R1",
+    )
+    snapshot = Snapshot(
+        version=1,
+        built_at=instant,
+        timezone=TIMEZONE,
+        access_points={5: AccessPointInfo(5, 1, 10, 1, PointDirection.BOTH, False)},
+        zones={1: zone},
+        schedules={
+            1: Schedule(1, (Window(frozenset({wall.weekday()}), minute, minute + 1),))
+        },
+        holidays={},
+        passes={
+            "C": PassInfo(
+                "C",
+                1,
+                PassState.ACTIVE,
+                instant - dt.timedelta(days=9),
+                instant + dt.timedelta(days=9),
+                frozenset({10}),
+            )
+        },
+        persons={1: PersonInfo(1, "P", "", None, courses={"x": wall.date()})},
+        grants={(1, 1): (Grant(1, 1, instant - dt.timedelta(days=9), None),)},
+        visits={},
+        day_passes={},
+        vehicles={},
+    )
+    request = Request(5, "C")
+    minute_ = dt.timedelta(minutes=1)
+    assert decide(snapshot, request, at=instant.astimezone(tz)).reasons == ()
+    assert (
+        decide(
+            snapshot,
+            request,
+            at=(instant + 59 * dt.timedelta(seconds=1)).astimezone(tz),
+        ).reasons
+        == ()
+    )
+    for other in (instant - minute_, instant + minute_):
+        other_wall = other.astimezone(zoneinfo.ZoneInfo(TIMEZONE))
+        expected = (
+            {R.OUTSIDE_SCHEDULE}
+            if other_wall.replace(tzinfo=None) != wall.replace(tzinfo=None)
+            else set()
+        )
+        if other_wall.date() > wall.date():
+            expected.add(R.TRAINING_EXPIRED)
+        assert (
+            set(decide(snapshot, request, at=other.astimezone(tz)).reasons) == expected
+        )

@@ -27,14 +27,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--loop", action="store_true", help="Run until stopped.")
-        parser.add_argument("--count", type=int, default=20, help="Reads without --loop.")
-        parser.add_argument("--interval", type=float, default=2.0, help="Seconds between reads.")
+        parser.add_argument(
+            "--count", type=int, default=20, help="Reads without --loop."
+        )
+        parser.add_argument(
+            "--interval", type=float, default=2.0, help="Seconds between reads."
+        )
         parser.add_argument("--seed", type=int, default=None)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEMO:
             raise CommandError("Simulated traffic runs only with P2P_MODE=demo.")
-        rng = random.Random(options["seed"])
+        rng = random.Random(options["seed"])  # noqa: S311 - simulated traffic, not security
         running = True
 
         def stop(signum: int, frame: object) -> None:
@@ -97,8 +101,11 @@ class Command(BaseCommand):
         if appointment is None:
             return
         point = AccessPoint.objects.filter(
-            zone__facility_id=appointment.facility_id, kind=AccessPoint.Kind.VEHICLE_LANE
+            zone__facility_id=appointment.facility_id,
+            kind=AccessPoint.Kind.VEHICLE_LANE,
         ).first()
         if point is None:
             return
-        gate.gate_decide(access_point_id=point.pk, credential=None, plate=appointment.plate)
+        gate.gate_decide(
+            access_point_id=point.pk, credential=None, plate=appointment.plate
+        )
