@@ -249,6 +249,7 @@ def decide(snapshot: Snapshot, request: Request, *, at: dt.datetime) -> Decision
     # from memory when a rare check needs it), or a person found otherwise.
     holder: Holder | None = None
     person: PersonInfo | None = None
+    access: ZoneAccess | None = None
     via = ""
     if credential is None and plate is None:
         reasons.append(_NO_CREDENTIAL)
@@ -274,7 +275,6 @@ def decide(snapshot: Snapshot, request: Request, *, at: dt.datetime) -> Decision
             minute_of_week = local[1] + at.minute
 
         reqs = zone.requirements
-        access: ZoneAccess | None = None
         visitor = False
         escort_visits = False
         bans: tuple[tuple[dt.datetime, dt.datetime], ...] = ()
@@ -336,11 +336,15 @@ def decide(snapshot: Snapshot, request: Request, *, at: dt.datetime) -> Decision
                 if chosen is not None:
                     via = "grant"
                     reqs = chosen
-                else:
+                elif holder.visits:
                     via, escort_visits = _check_visits(
-                        snapshot, reasons, ctx, holder.person, access, date_valid, at
+                        reasons, ctx, holder.visits, access, date_valid, at
                     )
                     visitor = via == "visit"
+                elif access is not None:
+                    reasons.append(_OUTSIDE_SCHEDULE if date_valid else _GRANT_EXPIRED)
+                else:
+                    reasons.append(_NO_GRANT)
 
         if holder is not None or person is not None:
             for start, end in bans:
@@ -384,7 +388,10 @@ def decide(snapshot: Snapshot, request: Request, *, at: dt.datetime) -> Decision
                     reasons.append(_SECURITY_LEVEL)
 
     if reasons:
-        if len(reasons) > 1:
+        if len(reasons) == 2:
+            if _RANK(reasons[0]) > _RANK(reasons[1]):
+                reasons.reverse()
+        elif len(reasons) > 2:
             reasons.sort(key=_RANK)
         if reasons[0] in NOTES:
             allowed = True
@@ -392,6 +399,9 @@ def decide(snapshot: Snapshot, request: Request, *, at: dt.datetime) -> Decision
             allowed = False
             via = ""
         ordered = tuple(reasons)
+    elif access is not None and via == "grant" and plate is None:
+        # The common answer, built with the snapshot.
+        return access.granted
     else:
         allowed = True
         ordered = ()
@@ -528,10 +538,9 @@ def _match_grants(
 
 
 def _check_visits(
-    snapshot: Snapshot,
     reasons: list[Reason],
     ctx: PointContext,
-    person: PersonInfo,
+    visits: tuple[Visit, ...],
     access: ZoneAccess | None,
     date_valid: bool,
     at: dt.datetime,
@@ -540,11 +549,10 @@ def _check_visits(
 
     Return ``("visit", escort needed)`` or ``("", False)``.
     """
-    visits = snapshot.visits.get(person.id, ())
     covering = [v for v in visits if _visit_now(v, ctx, at)]
     if covering:
         return "visit", all(v.escort for v in covering)
-    if access is not None and access.grants:
+    if access is not None:
         reasons.append(_OUTSIDE_SCHEDULE if date_valid else _GRANT_EXPIRED)
     elif any(v.covers_zone(ctx.zone) for v in visits):
         reasons.append(_VISIT_OUTSIDE_WINDOW)

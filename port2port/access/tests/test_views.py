@@ -111,7 +111,12 @@ def test_every_page_opens_for_its_role(
     request: pytest.FixtureRequest, world: World, gates: Gates, who: str, path: str
 ) -> None:
     client = request.getfixturevalue(who)
-    url = path.format(deurganck=world.deurganck.pk, driver=world.driver.pk)
+    # The driver's pass is activated in Ghent too, so Ghent's officer may see him;
+    # his colleague has nothing in Ghent.
+    colleague = factories.PersonFactory(employer=world.haulier)
+    url = path.format(
+        deurganck=world.deurganck.pk, driver=world.driver.pk, colleague=colleague.pk
+    )
     response = client.get(url)
     assert response.status_code == 200, url
 
@@ -136,14 +141,19 @@ def test_my_facility_opens_the_pfso_s_facility(
         ("dave_client", "/access/bans/"),
         ("alice_client", "/access/bans/new/?person={driver}"),
         ("pfso_client", "/access/company/"),
-        ("charlie_client", "/access/people/{driver}/"),
+        ("charlie_client", "/access/people/{colleague}/"),
     ],
 )
 def test_pages_of_other_roles_and_ports_are_404(
     request: pytest.FixtureRequest, world: World, gates: Gates, who: str, path: str
 ) -> None:
     client = request.getfixturevalue(who)
-    url = path.format(deurganck=world.deurganck.pk, driver=world.driver.pk)
+    # The driver's pass is activated in Ghent too, so Ghent's officer may see him;
+    # his colleague has nothing in Ghent.
+    colleague = factories.PersonFactory(employer=world.haulier)
+    url = path.format(
+        deurganck=world.deurganck.pk, driver=world.driver.pk, colleague=colleague.pk
+    )
     assert client.get(url).status_code == 404, url
 
 
@@ -796,3 +806,9 @@ def test_bans_page_query_count_is_fixed(
     with django_assert_max_num_queries(7):
         response = judge_client.get("/access/bans/")
     assert response.content.decode().count('<tr id="ban-') == 15
+
+
+def test_ghent_officer_sees_a_driver_whose_pass_is_activated_in_ghent(
+    charlie_client: Client, world: World, gates: Gates
+) -> None:
+    assert charlie_client.get(f"/access/people/{world.driver.pk}/").status_code == 200
