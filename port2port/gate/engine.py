@@ -41,11 +41,17 @@ Rules that the contract leaves open, as decided here:
   before the credential; a decision without a known access point has the single
   reason ``ACCESS_POINT_UNKNOWN``.
 
-Speed: a decision is a few look-ups in dicts built with the snapshot (a pass
-number leads to its holder, the holder's grants are indexed by zone, a
-schedule is a table of the minutes of the week), the local date and minute of
-the week (memoised per UTC hour by the snapshot), and one Decision. Enum members and reasons are bound to module constants,
-because looking a member up on its enum class costs more than the check.
+Speed (the target is a p99 under 10 µs): the common read is four look-ups in
+dicts that the snapshot builds once (the pass number gives a Holder record with
+the pass and person fields a read needs; the holder's access records are keyed
+by zone and carry the first grant, its schedule as a table of the minutes of
+the week, the days on which the zone's requirements are met, and the finished
+"allowed by a grant" Decision), plus the local date and minute of the week,
+memoised per UTC hour. At 50,000 people most of the cost is fetching those few
+objects from memory, so the code avoids touching any other: the person's own
+record is only read by the rarer checks. Enum members are bound to module
+constants because an attribute look-up on an enum class costs more than the
+comparison it feeds.
 """
 
 from __future__ import annotations

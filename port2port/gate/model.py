@@ -32,38 +32,38 @@ class Reason(StrEnum):
     The values are stable codes: they are logged and shown translated.
     """
 
-    ACCESS_POINT_UNKNOWN = "access_point_unknown"
-    NO_CREDENTIAL = "no_credential"
-    UNKNOWN_CREDENTIAL = "unknown_credential"
-    PASS_NOT_ACTIVE = "pass_not_active"  # noqa: S105 (a reason code)
-    PASS_SUSPENDED = "pass_suspended"  # noqa: S105 (a reason code)
-    PASS_LOST = "pass_lost"  # noqa: S105 (a reason code)
-    PASS_REVOKED = "pass_revoked"  # noqa: S105 (a reason code)
-    PASS_EXPIRED = "pass_expired"  # noqa: S105 (a reason code)
-    PASS_NOT_ACTIVATED_HERE = "pass_not_activated_here"  # noqa: S105 (a reason code)
-    PORT_BAN = "port_ban"
-    NO_GRANT = "no_grant"
-    OUTSIDE_SCHEDULE = "outside_schedule"
-    GRANT_EXPIRED = "grant_expired"
-    VERIFICATION_MISSING = "verification_missing"
-    TRAINING_MISSING = "training_missing"
-    TRAINING_EXPIRED = "training_expired"
-    EXTRACT_MISSING = "extract_missing"
-    BIOMETRIC_REQUIRED = "biometric_required"
-    BIOMETRIC_MISMATCH = "biometric_mismatch"
-    ESCORT_REQUIRED = "escort_required"
-    SECURITY_LEVEL = "security_level"
-    ANTI_PASSBACK = "anti_passback"
-    VISIT_OUTSIDE_WINDOW = "visit_outside_window"
-    VISIT_WRONG_LOCATION = "visit_wrong_location"
-    DIRECTION_NOT_ALLOWED = "direction_not_allowed"
-    PLATE_UNKNOWN = "plate_unknown"
-    PLATE_NOT_AUTHORISED = "plate_not_authorised"
-    PLATE_DRIVER_MISMATCH = "plate_driver_mismatch"
+    ACCESS_POINT_UNKNOWN = "ACCESS_POINT_UNKNOWN"
+    NO_CREDENTIAL = "NO_CREDENTIAL"
+    UNKNOWN_CREDENTIAL = "UNKNOWN_CREDENTIAL"
+    PASS_NOT_ACTIVE = "PASS_NOT_ACTIVE"  # noqa: S105 (a reason code)
+    PASS_SUSPENDED = "PASS_SUSPENDED"  # noqa: S105 (a reason code)
+    PASS_LOST = "PASS_LOST"  # noqa: S105 (a reason code)
+    PASS_REVOKED = "PASS_REVOKED"  # noqa: S105 (a reason code)
+    PASS_EXPIRED = "PASS_EXPIRED"  # noqa: S105 (a reason code)
+    PASS_NOT_ACTIVATED_HERE = "PASS_NOT_ACTIVATED_HERE"  # noqa: S105 (a reason code)
+    PORT_BAN = "PORT_BAN"
+    NO_GRANT = "NO_GRANT"
+    OUTSIDE_SCHEDULE = "OUTSIDE_SCHEDULE"
+    GRANT_EXPIRED = "GRANT_EXPIRED"
+    VERIFICATION_MISSING = "VERIFICATION_MISSING"
+    TRAINING_MISSING = "TRAINING_MISSING"
+    TRAINING_EXPIRED = "TRAINING_EXPIRED"
+    EXTRACT_MISSING = "EXTRACT_MISSING"
+    BIOMETRIC_REQUIRED = "BIOMETRIC_REQUIRED"
+    BIOMETRIC_MISMATCH = "BIOMETRIC_MISMATCH"
+    ESCORT_REQUIRED = "ESCORT_REQUIRED"
+    SECURITY_LEVEL = "SECURITY_LEVEL"
+    ANTI_PASSBACK = "ANTI_PASSBACK"
+    VISIT_OUTSIDE_WINDOW = "VISIT_OUTSIDE_WINDOW"
+    VISIT_WRONG_LOCATION = "VISIT_WRONG_LOCATION"
+    DIRECTION_NOT_ALLOWED = "DIRECTION_NOT_ALLOWED"
+    PLATE_UNKNOWN = "PLATE_UNKNOWN"
+    PLATE_NOT_AUTHORISED = "PLATE_NOT_AUTHORISED"
+    PLATE_DRIVER_MISMATCH = "PLATE_DRIVER_MISMATCH"
     # Notes: shown to the operator, never a reason to deny.
-    ANTI_PASSBACK_SOFT = "anti_passback_soft"
-    ESCORTED = "escorted"
-    VISITOR = "visitor"
+    ANTI_PASSBACK_SOFT = "ANTI_PASSBACK_SOFT"
+    ESCORTED = "ESCORTED"
+    VISITOR = "VISITOR"
 
 
 NOTES: frozenset[Reason] = frozenset(
@@ -410,13 +410,13 @@ class ZoneAccess:
     """What a pass gives access to in one zone where its holder has grants.
 
     Derived by the snapshot, one per pass and zone, so that the common read
-    touches as few objects as possible: the first grant is copied in, with its
+    touches as few objects as possible: the first grant is copied in with its
     schedule resolved, and the decision that lets the holder in is built ahead.
-    ``activated`` says whether the pass is activated at the
-    zone's facility (always true for a port-level zone). ``met_from`` to
-    ``met_until`` (inclusive) are the days on which the holder has every
-    verification, course and extract that the zone itself requires;
-    ``met_from > met_until`` when there is no such day.
+    ``activated`` says whether the pass is activated at the zone's facility
+    (always true for a port-level zone). ``met_from`` to ``met_until``
+    (inclusive) are the days on which the holder has every verification, course
+    and extract that the zone itself requires; ``met_from > met_until`` when
+    there is no such day.
     """
 
     grants: tuple[Grant, ...]
@@ -512,7 +512,16 @@ class Snapshot:
     ``grants`` maps ``(person_id, zone_id)`` to the person's grants for that
     zone, role grants already expanded by the adapter. ``visits`` maps a person
     to their approved visits. ``vehicles`` is keyed by normalised plate. The
-    mappings are read-only by contract.
+    mappings are read-only by contract: building the snapshot derives indexes
+    from them (``points``, ``holders`` with their ``ZoneAccess`` records,
+    ``visits_by_id``, ``visits_by_plate``), which a later change would not
+    reach. Build a new snapshot instead.
+
+    The derived records trade memory and build time for fewer memory fetches
+    per decision. The only state that changes after building is
+    ``local_hours``, a memo of local dates and minutes per UTC hour that any
+    thread may fill (each entry is computed from the snapshot's time zone alone,
+    so a race writes the same value twice).
     """
 
     version: int

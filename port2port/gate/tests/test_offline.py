@@ -101,14 +101,14 @@ def test_the_allow_list_gives_exact_windows_per_credential() -> None:
 def test_the_deny_list_holds_blocked_passes_and_banned_holders() -> None:
     lists = offline_lists(world().snapshot(), GATE, start=MIDNIGHT, hours=24)
     assert lists["deny"] == [
-        {"credential": "P-DIRK", "reason": "pass_lost"},
-        {"credential": "P-EVA", "reason": "port_ban"},
+        {"credential": "P-DIRK", "reason": "PASS_LOST"},
+        {"credential": "P-EVA", "reason": "PORT_BAN"},
     ]
 
 
 def test_a_ban_after_the_period_is_not_listed() -> None:
     lists = offline_lists(world().snapshot(), GATE, start=MIDNIGHT, hours=12)
-    assert lists["deny"] == [{"credential": "P-DIRK", "reason": "pass_lost"}]
+    assert lists["deny"] == [{"credential": "P-DIRK", "reason": "PASS_LOST"}]
 
 
 def test_the_controller_is_told_when_to_demand_a_biometric_match() -> None:
