@@ -258,8 +258,9 @@ def dataset_snapshot(data: GateDataset) -> Snapshot:
     def end_of(day: dt.date) -> dt.datetime:
         return start_of(day + dt.timedelta(days=1))
 
-    # One object per distinct day, as the adapter does: the checks then compare
-    # against a few thousand dates that stay in the CPU cache.
+    # One object per distinct day (and one instant per midnight, above), as a
+    # snapshot builder should do: the checks then compare against a few thousand
+    # objects that stay in the CPU cache.
     days: dict[dt.date, dt.date] = {}
 
     def day_of(day: dt.date) -> dt.date:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import gc
 import datetime as dt
 import logging
 import threading
@@ -606,6 +607,12 @@ def state_current(*, force_poll: bool = False) -> State:
                     state = _patch(
                         state, person_ids=person_ids, plates=plates, last_change=last
                     )
+        if state is not _holder.state:
+            # A snapshot is a million long-lived objects without reference cycles:
+            # keep the cyclic collector from walking them (a full pass would stall
+            # a gate for most of a second). Garbage is still freed by reference
+            # counting when a snapshot is replaced.
+            gc.freeze()
         _holder.state = state
         _holder.polled_at = time.monotonic()
         return state

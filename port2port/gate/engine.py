@@ -327,7 +327,7 @@ def decide(snapshot: Snapshot, request: Request, *, at: dt.datetime) -> Decision
                         if schedule.week[minute_of_week] == 1 and not (
                             schedule.closed_on_holidays and today in ctx.holidays
                         ):
-                            chosen = reqs.merge(access.first_requirements)
+                            chosen = access.first_requirements
                     if access.several and chosen is not reqs:
                         chosen, date_valid = _match_grants(
                             snapshot,
@@ -353,10 +353,11 @@ def decide(snapshot: Snapshot, request: Request, *, at: dt.datetime) -> Decision
                     reasons.append(_NO_GRANT)
 
         if holder is not None or person is not None:
-            for start, end in bans:
-                if start <= at < end:
-                    reasons.append(_PORT_BAN)
-                    break
+            if bans:
+                for start, end in bans:
+                    if start <= at < end:
+                        reasons.append(_PORT_BAN)
+                        break
             if not reqs.empty and not (
                 # The snapshot knows the days on which the holder meets the
                 # zone's own requirements: look them up one by one only outside.

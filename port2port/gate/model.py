@@ -428,6 +428,7 @@ class ZoneAccess:
     first_from: dt.datetime
     first_until: dt.datetime | None
     first_schedule: Schedule
+    #: The zone's requirements merged with the first grant's.
     first_requirements: Requirements
     #: The answer when a grant lets the holder in with nothing to note and no
     #: plate: the most common decision of all, built once instead of per read.
@@ -585,7 +586,7 @@ class Snapshot:
                 zone=zone,
                 holidays=self.holidays.get(zone.holiday_region, frozenset()),
                 zone_biometric=zone.requirements.biometric
-                or (zone.kind is ZoneKind.RESTRICTED and zone.security_level >= 2),
+                or (zone.kind == ZoneKind.RESTRICTED and zone.security_level >= 2),
                 essential_for=essential_for,
                 allows_in=point.direction != PointDirection.OUT,
                 allows_out=point.direction != PointDirection.IN,
@@ -633,7 +634,7 @@ class Snapshot:
                     first_from=first.valid_from,
                     first_until=first.valid_until,
                     first_schedule=schedules.get(first.schedule_id, NEVER),
-                    first_requirements=first.requirements,
+                    first_requirements=zone.requirements.merge(first.requirements),
                     granted=Decision(
                         allowed=True,
                         reasons=(),

@@ -15,7 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", nargs="?", help="The benchmark to run.")
-        parser.add_argument("args", nargs="*", help="Arguments for the benchmark.")
+        parser.add_argument(
+            "bench_args", nargs="*", help="Arguments for the benchmark."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         bench_dir = settings.BASE_DIR / "bench"
@@ -32,5 +34,5 @@ class Command(BaseCommand):
             raise CommandError(
                 f"No benchmark {name!r}; choose from: {', '.join(available)}"
             )
-        sys.argv = [name, *options["args"]]
+        sys.argv = [name, *options["bench_args"]]
         runpy.run_path(str(bench_dir / f"{name}.py"), run_name="__main__")
