@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import gc
 import datetime as dt
+import gc
 import logging
 import threading
 import time
