@@ -15,17 +15,19 @@ import base64
 import dataclasses
 import datetime as dt
 import gc
+import json
 import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from port2port.access.models import (
@@ -182,26 +184,76 @@ def _structure() -> dict[str, Any]:
     }
 
 
-def _grant(row: dict[str, Any]) -> Grant:
-    return Grant(
-        zone_id=row["zone_id"],
-        schedule_id=row["schedule_id"] or 0,
-        valid_from=row["valid_from"],
-        valid_until=row["valid_until"],
-        requirements=_requirements(row["requirements"]),
-    )
+class _GrantReader:
+    """Read grant rows fast: the snapshot's largest table (250,000 rows at a big port).
+
+    The date-times and the requirements are fetched as text and converted once
+    per distinct value: grants share a few thousand instants and a handful of
+    requirement sets, and the ORM's per-row conversions would dominate the build.
+    """
+
+    def __init__(self) -> None:
+        self.instants: dict[str | None, dt.datetime | None] = {None: None}
+        self.requirements: dict[str, Requirements] = {}
+
+    def instant(self, text: str | None) -> dt.datetime | None:
+        value = self.instants.get(text, _MISSING)
+        if value is _MISSING:
+            assert text is not None  # noqa: S101 - None is in the cache from the start
+            parsed = dt.datetime.fromisoformat(text.replace(" ", "T", 1))
+            if parsed.tzinfo is None:  # SQLite stores UTC without an offset
+                parsed = parsed.replace(tzinfo=dt.UTC)
+            self.instants[text] = value = parsed
+        return value  # type: ignore[return-value]
+
+    def requirement(self, text: str | None) -> Requirements:
+        text = text or "{}"
+        value = self.requirements.get(text)
+        if value is None:
+            self.requirements[text] = value = _requirements(json.loads(text))
+        return value
+
+    def rows(
+        self, queryset: Any
+    ) -> Iterator[tuple[Grant, int | None, int | None, int | None]]:
+        """Yield (grant, person id, organisation id, vehicle id) for each row."""
+        rows = queryset.annotate(
+            _from=Cast("valid_from", TextField()),
+            _until=Cast("valid_until", TextField()),
+            _req=Cast("requirements", TextField()),
+        ).values_list(
+            "zone_id",
+            "schedule_id",
+            "_from",
+            "_until",
+            "_req",
+            "person_id",
+            "organisation_id",
+            "vehicle_id",
+        )
+        for (
+            zone_id,
+            schedule_id,
+            start,
+            until,
+            req,
+            person,
+            org,
+            vehicle,
+        ) in rows.iterator(chunk_size=10_000):
+            valid_from = self.instant(start)
+            assert valid_from is not None  # noqa: S101 - the column is not nullable
+            grant = Grant(
+                zone_id=zone_id,
+                schedule_id=schedule_id or 0,
+                valid_from=valid_from,
+                valid_until=self.instant(until),
+                requirements=self.requirement(req),
+            )
+            yield grant, person, org, vehicle
 
 
-_GRANT_FIELDS = (
-    "zone_id",
-    "schedule_id",
-    "valid_from",
-    "valid_until",
-    "requirements",
-    "person_id",
-    "organisation_id",
-    "vehicle_id",
-)
+_MISSING: Any = object()
 
 
 class _PeopleData:
@@ -375,14 +427,19 @@ class _PeopleData:
             Q(valid_until__isnull=True) | Q(valid_until__gte=now - dt.timedelta(days=1))
         )
         self.grants: dict[tuple[int, int], list[Grant]] = defaultdict(list)
-        for row in only(live.filter(person__isnull=False)).values(*_GRANT_FIELDS):
-            self.grants[(row["person_id"], row["zone_id"])].append(_grant(row))
+        reader = _GrantReader()
+        for grant, person_id, _, _ in reader.rows(
+            only(live.filter(person__isnull=False))
+        ):
+            self.grants[(person_id, grant.zone_id)].append(grant)
         employers = {
             row["employer_id"] for row in self.people.values() if row["employer_id"]
         }
         org_grants: dict[int, list[Grant]] = defaultdict(list)
-        for row in live.filter(organisation_id__in=employers).values(*_GRANT_FIELDS):
-            org_grants[row["organisation_id"]].append(_grant(row))
+        for grant, _, organisation_id, _ in reader.rows(
+            live.filter(organisation_id__in=employers)
+        ):
+            org_grants[organisation_id].append(grant)
         for person in self.people.values():
             for grant in org_grants.get(person["employer_id"], ()):
                 self.grants[(person["id"], grant.zone_id)].append(grant)
@@ -423,10 +480,10 @@ def _vehicles(plates: set[str] | None) -> dict[str, VehicleInfo]:
         queryset = queryset.filter(plate__in=plates)
     vehicles = {row["id"]: row for row in queryset.values("id", "plate", "owner_id")}
     grants: dict[int, list[Grant]] = defaultdict(list)
-    for row in AccessGrant.objects.filter(
-        revoked_at__isnull=True, vehicle_id__in=vehicles
-    ).values(*_GRANT_FIELDS):
-        grants[row["vehicle_id"]].append(_grant(row))
+    for grant, _, _, vehicle_id in _GrantReader().rows(
+        AccessGrant.objects.filter(revoked_at__isnull=True, vehicle_id__in=vehicles)
+    ):
+        grants[vehicle_id].append(grant)
     appointments: dict[str, list[tuple[int, dt.datetime, dt.datetime]]] = defaultdict(
         list
     )
