@@ -213,34 +213,16 @@ class _GrantReader:
             self.requirements[text] = value = _requirements(json.loads(text))
         return value
 
-    def rows(
-        self, queryset: Any
-    ) -> Iterator[tuple[Grant, int | None, int | None, int | None]]:
-        """Yield (grant, person id, organisation id, vehicle id) for each row."""
+    def rows(self, queryset: Any, holder: str) -> Iterator[tuple[Grant, int]]:
+        """Yield (grant, holder id) for each row; ``holder`` names the holder column."""
         rows = queryset.annotate(
             _from=Cast("valid_from", TextField()),
             _until=Cast("valid_until", TextField()),
             _req=Cast("requirements", TextField()),
-        ).values_list(
-            "zone_id",
-            "schedule_id",
-            "_from",
-            "_until",
-            "_req",
-            "person_id",
-            "organisation_id",
-            "vehicle_id",
-        )
-        for (
-            zone_id,
-            schedule_id,
-            start,
-            until,
-            req,
-            person,
-            org,
-            vehicle,
-        ) in rows.iterator(chunk_size=10_000):
+        ).values_list("zone_id", "schedule_id", "_from", "_until", "_req", holder)
+        for zone_id, schedule_id, start, until, req, holder_id in rows.iterator(
+            chunk_size=10_000
+        ):
             valid_from = self.instant(start)
             assert valid_from is not None  # noqa: S101 - the column is not nullable
             grant = Grant(
@@ -250,7 +232,7 @@ class _GrantReader:
                 valid_until=self.instant(until),
                 requirements=self.requirement(req),
             )
-            yield grant, person, org, vehicle
+            yield grant, holder_id
 
 
 _MISSING: Any = object()
@@ -428,16 +410,16 @@ class _PeopleData:
         )
         self.grants: dict[tuple[int, int], list[Grant]] = defaultdict(list)
         reader = _GrantReader()
-        for grant, person_id, _, _ in reader.rows(
-            only(live.filter(person__isnull=False))
+        for grant, person_id in reader.rows(
+            only(live.filter(person__isnull=False)), "person_id"
         ):
             self.grants[(person_id, grant.zone_id)].append(grant)
         employers = {
             row["employer_id"] for row in self.people.values() if row["employer_id"]
         }
         org_grants: dict[int, list[Grant]] = defaultdict(list)
-        for grant, _, organisation_id, _ in reader.rows(
-            live.filter(organisation_id__in=employers)
+        for grant, organisation_id in reader.rows(
+            live.filter(organisation_id__in=employers), "organisation_id"
         ):
             org_grants[organisation_id].append(grant)
         for person in self.people.values():
@@ -480,8 +462,9 @@ def _vehicles(plates: set[str] | None) -> dict[str, VehicleInfo]:
         queryset = queryset.filter(plate__in=plates)
     vehicles = {row["id"]: row for row in queryset.values("id", "plate", "owner_id")}
     grants: dict[int, list[Grant]] = defaultdict(list)
-    for grant, _, _, vehicle_id in _GrantReader().rows(
-        AccessGrant.objects.filter(revoked_at__isnull=True, vehicle_id__in=vehicles)
+    for grant, vehicle_id in _GrantReader().rows(
+        AccessGrant.objects.filter(revoked_at__isnull=True, vehicle_id__in=vehicles),
+        "vehicle_id",
     ):
         grants[vehicle_id].append(grant)
     appointments: dict[str, list[tuple[int, dt.datetime, dt.datetime]]] = defaultdict(
