@@ -21,7 +21,11 @@ from port2port.compliance.models import TrainingRecord
 from port2port.core.errors import NotFound
 from port2port.core.models import AccessPoint, Person, Role
 from port2port.core.scopes import Actor, scope_for
-from port2port.core.selectors import access_point_list_for_user, person_list_for_user
+from port2port.core.selectors import (
+    access_point_list_for_user,
+    get_scoped,
+    person_list_for_user,
+)
 
 # Roles that may see bans and screening results of the people they can see.
 _SCREENING_ROLES = (
@@ -43,7 +47,7 @@ def person_get_for_access(*, actor: Actor, pk: Any) -> Person:
         except (Person.DoesNotExist, ValueError, TypeError, OverflowError):
             raise NotFound("Person not found.") from None
     try:
-        return _get(person_list_for_user(actor=actor), pk, "Person")
+        return get_scoped(person_list_for_user(actor=actor), pk, "Person")
     except NotFound:
         # A facility's officers also reach the holders of passes activated there
         # and the visitors announced to it.
@@ -56,18 +60,11 @@ def person_get_for_access(*, actor: Actor, pk: Any) -> Person:
             facilities |= Q(
                 passes__activations__facility__port_id__in=scope.port_ids
             ) | Q(visits__visit__facility__port_id__in=scope.port_ids)
-        return _get(
+        return get_scoped(
             Person.objects.filter(facilities).select_related("employer").distinct(),
             pk,
             "Person",
         )
-
-
-def _get(queryset: QuerySet[Any], pk: Any, label: str) -> Any:
-    try:
-        return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound(f"{label} not found.") from None
 
 
 def may_see_screening(*, actor: Actor) -> bool:
@@ -121,7 +118,7 @@ def ban_list_for_user(*, actor: Actor, active_only: bool = False) -> QuerySet[Po
 
 
 def ban_get_for_user(*, actor: Actor, pk: Any) -> PortBan:
-    return _get(ban_list_for_user(actor=actor), pk, "Ban")
+    return get_scoped(ban_list_for_user(actor=actor), pk, "Ban")
 
 
 def pass_list_for_user(
@@ -146,7 +143,7 @@ def pass_list_for_user(
 
 
 def pass_get_for_user(*, actor: Actor, pk: Any) -> PortPass:
-    return _get(pass_list_for_user(actor=actor), pk, "Pass")
+    return get_scoped(pass_list_for_user(actor=actor), pk, "Pass")
 
 
 def grant_list_for_user(
@@ -162,7 +159,7 @@ def grant_list_for_user(
 
 
 def grant_get_for_user(*, actor: Actor, pk: Any) -> AccessGrant:
-    return _get(grant_list_for_user(actor=actor), pk, "Grant")
+    return get_scoped(grant_list_for_user(actor=actor), pk, "Grant")
 
 
 def visit_list_for_user(
@@ -211,7 +208,7 @@ def visit_list_for_user(
 
 
 def visit_get_for_user(*, actor: Actor, pk: Any) -> Visit:
-    return _get(visit_list_for_user(actor=actor), pk, "Visit")
+    return get_scoped(visit_list_for_user(actor=actor), pk, "Visit")
 
 
 def access_event_list_for_user(
@@ -242,7 +239,7 @@ def access_event_list_for_user(
 
 def access_point_for_device(*, actor: Actor, pk: Any) -> AccessPoint:
     """Return an access point a gate device or operator may decide at."""
-    return _get(access_point_list_for_user(actor=actor), pk, "Access point")
+    return get_scoped(access_point_list_for_user(actor=actor), pk, "Access point")
 
 
 def late_ban_alert_list_for_user(

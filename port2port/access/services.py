@@ -33,7 +33,7 @@ from port2port.access.models import (
     ZonePolicy,
 )
 from port2port.core.audit import audit_record
-from port2port.core.errors import Conflict, InvalidInput, NotPermitted
+from port2port.core.errors import Conflict, NotPermitted, field_error
 from port2port.core.models import (
     Facility,
     Organisation,
@@ -51,10 +51,6 @@ from port2port.lib.identifiers import InvalidIdentifier, imo_normalise, plate_no
 def _user(actor: Actor) -> User | None:
     """Return the acting user, or None when a device token acts."""
     return actor if isinstance(actor, User) else None
-
-
-def _field_error(name: str, message: str) -> InvalidInput:
-    return InvalidInput(message, fields={name: [message]})
 
 
 def policy_changed(*, scope: str, ref: Any = "") -> None:
@@ -201,9 +197,9 @@ def pass_change_state(
     ):
         raise NotPermitted("Only the employer or a port security officer can do this.")
     if action not in _TRANSITIONS:
-        raise _field_error("action", "The action is suspend, reinstate or revoke.")
+        raise field_error("action", "The action is suspend, reinstate or revoke.")
     if not reason.strip():
-        raise _field_error("reason", "Give a reason.")
+        raise field_error("reason", "Give a reason.")
     allowed_from, target = _TRANSITIONS[action]
     if port_pass.state not in allowed_from:
         raise Conflict(f"A {port_pass.state} pass cannot be {action}d.")
@@ -357,7 +353,7 @@ def extract_record(
     if not _is_employer_admin(actor, person):
         raise NotPermitted("Only the employer's administrator can record this.")
     if issued_on > timezone.localdate():
-        raise _field_error("issued_on", "The extract date cannot be in the future.")
+        raise field_error("issued_on", "The extract date cannot be in the future.")
     extract = CriminalRecordExtract.objects.create(
         person=person,
         checked_by=_employer(person),
@@ -414,19 +410,19 @@ def ban_issue(
     if not scope.has_role(Role.JUDICIAL_AUTHORITY):
         raise NotPermitted("Only a judicial authority can issue a port ban.")
     if ends_on < starts_on:
-        raise _field_error("ends_on", "A ban ends after it starts.")
+        raise field_error("ends_on", "A ban ends after it starts.")
     try:
         limit = starts_on.replace(year=starts_on.year + PortBan.MAX_YEARS)
     except ValueError:
         limit = starts_on.replace(year=starts_on.year + PortBan.MAX_YEARS, day=28)
     if ends_on > limit:
-        raise _field_error("ends_on", "A port ban lasts at most 20 years.")
+        raise field_error("ends_on", "A port ban lasts at most 20 years.")
     if not legal_reference.strip():
-        raise _field_error(
+        raise field_error(
             "legal_reference", "Give the court or prosecutor's reference."
         )
     if not all_ports and not ports:
-        raise _field_error("ports", "Name the ports, or ban from all ports.")
+        raise field_error("ports", "Name the ports, or ban from all ports.")
     organisation_id = next(
         (g.organisation_id for g in scope.grants if g.role == Role.JUDICIAL_AUTHORITY),
         None,
@@ -497,7 +493,7 @@ def ban_lift(*, actor: Actor, ban: PortBan, reason: str) -> PortBan:
     if ban.status != PortBan.Status.ACTIVE:
         raise Conflict("The ban is not active.")
     if not reason.strip():
-        raise _field_error("reason", "Give the reason for lifting the ban.")
+        raise field_error("reason", "Give the reason for lifting the ban.")
     ban.status = PortBan.Status.LIFTED
     ban.lifted_at = timezone.now()
     ban.lifted_reason = reason.strip()
@@ -531,21 +527,21 @@ def _clean_requirements(raw: dict[str, Any]) -> dict[str, Any]:
     allowed = {"verification_categories", "courses", "biometric", "escort", "extract"}
     unknown = set(raw) - allowed
     if unknown:
-        raise _field_error(
+        raise field_error(
             "requirements", f"Unknown requirements: {', '.join(sorted(unknown))}."
         )
     clean: dict[str, Any] = {}
     categories = list(raw.get("verification_categories") or [])
     bad = [c for c in categories if c not in SecurityVerification.Category.values]
     if bad:
-        raise _field_error(
+        raise field_error(
             "requirements", f"Unknown verification categories: {', '.join(bad)}."
         )
     courses = list(raw.get("courses") or [])
     known = set(Course.objects.filter(code__in=courses).values_list("code", flat=True))
     if set(courses) - known:
         missing = ", ".join(sorted(set(courses) - known))
-        raise _field_error("requirements", f"Unknown courses: {missing}.")
+        raise field_error("requirements", f"Unknown courses: {missing}.")
     if categories:
         clean["verification_categories"] = sorted(set(categories))
     if courses:
@@ -587,7 +583,7 @@ def zone_policy_set(
         }
     )
     if anti_passback not in ZonePolicy.AntiPassback.values:
-        raise _field_error("anti_passback", "Anti-passback is none, soft or hard.")
+        raise field_error("anti_passback", "Anti-passback is none, soft or hard.")
     policy, _created = ZonePolicy.objects.update_or_create(
         zone=zone,
         defaults={
@@ -620,12 +616,12 @@ def _parse_windows(windows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             or not days
             or not all(isinstance(d, int) and 0 <= d <= 6 for d in days)
         ):
-            raise _field_error("windows", "Days are numbers 0 (Monday) to 6 (Sunday).")
+            raise field_error("windows", "Days are numbers 0 (Monday) to 6 (Sunday).")
         for key in ("from", "to"):
             try:
                 dt.time.fromisoformat(str(window.get(key)))
             except ValueError:
-                raise _field_error("windows", "Times are HH:MM.") from None
+                raise field_error("windows", "Times are HH:MM.") from None
         clean.append(
             {"days": sorted(set(days)), "from": window["from"], "to": window["to"]}
         )
@@ -678,7 +674,7 @@ def grant_create(
 ) -> AccessGrant:
     """Grant a person, every employee of an organisation, or a vehicle entry to a zone."""
     if sum(x is not None for x in (person, organisation, vehicle)) != 1:
-        raise _field_error(
+        raise field_error(
             "holder", "Grant to exactly one person, organisation or vehicle."
         )
     if zone.facility is not None:
@@ -690,9 +686,9 @@ def grant_create(
     if not allowed:
         raise NotPermitted("Only the zone's PFSO or port officer can grant access.")
     if valid_until is not None and valid_until <= valid_from:
-        raise _field_error("valid_until", "A grant ends after it starts.")
+        raise field_error("valid_until", "A grant ends after it starts.")
     if schedule is not None and schedule.facility_id not in (None, zone.facility_id):
-        raise _field_error("schedule_id", "The schedule belongs to another facility.")
+        raise field_error("schedule_id", "The schedule belongs to another facility.")
     grant = AccessGrant.objects.create(
         zone=zone,
         person=person,
@@ -819,25 +815,25 @@ def visit_create(
             "Only a member of the announcing company can announce a visit."
         )
     if ends_at <= starts_at:
-        raise _field_error("ends_at", "A visit ends after it starts.")
+        raise field_error("ends_at", "A visit ends after it starts.")
     if (ends_at - starts_at) > dt.timedelta(days=settings.VISIT_MAX_DAYS):
-        raise _field_error(
+        raise field_error(
             "ends_at", f"A visit lasts at most {settings.VISIT_MAX_DAYS} days."
         )
     if zone is not None and zone.facility_id != facility.pk:
-        raise _field_error("zone_id", "The zone is not in this facility.")
+        raise field_error("zone_id", "The zone is not in this facility.")
     if not visitors:
-        raise _field_error("visitors", "Name at least one visitor.")
+        raise field_error("visitors", "Name at least one visitor.")
     if vessel_imo:
         try:
             vessel_imo = imo_normalise(vessel_imo)
         except InvalidIdentifier as exc:
-            raise _field_error("vessel_imo", str(exc)) from None
+            raise field_error("vessel_imo", str(exc)) from None
     if plate:
         try:
             plate = plate_normalise(plate)
         except InvalidIdentifier as exc:
-            raise _field_error("plate", str(exc)) from None
+            raise field_error("plate", str(exc)) from None
     is_ship_visit = bool(vessel_name or vessel_imo or ship_call)
     visit = Visit.objects.create(
         requester=requester,
@@ -905,13 +901,13 @@ def visit_decide(
             )
         field = "agent_decision"
     else:
-        raise _field_error("party", "The party is terminal or agent.")
+        raise field_error("party", "The party is terminal or agent.")
     if visit.status != Visit.Status.SUBMITTED:
         raise Conflict("The visit has already been decided.")
     if getattr(visit, field) != Visit.Decision.PENDING:
         raise Conflict("This party has already decided.")
     if not approve and not reason.strip():
-        raise _field_error("reason", "A rejection needs a reason.")
+        raise field_error("reason", "A rejection needs a reason.")
     if (
         approve
         and visit.visitors.filter(screening=Visitor.Screening.ACTIVE_BAN).exists()
@@ -973,11 +969,11 @@ def appointment_create(
     ):
         raise NotPermitted("Only the haulier's dispatcher can book a slot.")
     if ends_at <= starts_at:
-        raise _field_error("ends_at", "A slot ends after it starts.")
+        raise field_error("ends_at", "A slot ends after it starts.")
     try:
         plate = plate_normalise(plate)
     except InvalidIdentifier as exc:
-        raise _field_error("plate", str(exc)) from None
+        raise field_error("plate", str(exc)) from None
     appointment = TruckAppointment.objects.create(
         facility=facility,
         haulier=haulier,

@@ -30,6 +30,11 @@ class InvalidInput(ApplicationError):
     code = "invalid"
 
 
+def field_error(name: str, message: str) -> InvalidInput:
+    """Return an ``InvalidInput`` that names the one field at fault."""
+    return InvalidInput(message, fields={name: [message]})
+
+
 class NotPermitted(ApplicationError):
     """The caller may see the object but not make this change."""
 

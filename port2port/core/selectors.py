@@ -30,7 +30,8 @@ from port2port.core.scopes import Actor, scope_for
 M = TypeVar("M", bound=Model)
 
 
-def _get(queryset: QuerySet[M], pk: Any, label: str) -> M:
+def get_scoped(queryset: QuerySet[M], pk: Any, label: str) -> M:
+    """Return the object ``pk`` of a scoped queryset, or raise ``NotFound``."""
     try:
         return queryset.get(pk=pk)
     except (ObjectDoesNotExist, ValueError, TypeError, OverflowError):
@@ -90,7 +91,7 @@ def facility_list_for_user(
 
 
 def facility_get_for_user(*, actor: Actor, pk: Any) -> Facility:
-    return _get(facility_list_for_user(actor=actor), pk, "Facility")
+    return get_scoped(facility_list_for_user(actor=actor), pk, "Facility")
 
 
 def zone_list_for_user(
@@ -109,7 +110,7 @@ def zone_list_for_user(
 
 
 def zone_get_for_user(*, actor: Actor, pk: Any) -> Zone:
-    return _get(zone_list_for_user(actor=actor), pk, "Zone")
+    return get_scoped(zone_list_for_user(actor=actor), pk, "Zone")
 
 
 def access_point_list_for_user(
@@ -142,7 +143,7 @@ def access_point_list_for_user(
 
 
 def access_point_get_for_user(*, actor: Actor, pk: Any) -> AccessPoint:
-    return _get(access_point_list_for_user(actor=actor), pk, "Access point")
+    return get_scoped(access_point_list_for_user(actor=actor), pk, "Access point")
 
 
 def organisation_list_for_user(
@@ -164,7 +165,7 @@ def organisation_list_for_user(
 
 
 def organisation_get_for_user(*, actor: Actor, pk: Any) -> Organisation:
-    return _get(organisation_list_for_user(actor=actor), pk, "Organisation")
+    return get_scoped(organisation_list_for_user(actor=actor), pk, "Organisation")
 
 
 def _staff_filter(actor: Actor, field: str) -> Q:
@@ -198,7 +199,7 @@ def person_list_for_user(
 
 
 def person_get_for_user(*, actor: Actor, pk: Any) -> Person:
-    return _get(person_list_for_user(actor=actor), pk, "Person")
+    return get_scoped(person_list_for_user(actor=actor), pk, "Person")
 
 
 def vehicle_list_for_user(
@@ -216,7 +217,7 @@ def vehicle_list_for_user(
 
 
 def vehicle_get_for_user(*, actor: Actor, pk: Any) -> Vehicle:
-    return _get(vehicle_list_for_user(actor=actor), pk, "Vehicle")
+    return get_scoped(vehicle_list_for_user(actor=actor), pk, "Vehicle")
 
 
 def audit_list_for_user(
@@ -265,7 +266,7 @@ def api_token_list_for_user(*, actor: Actor) -> QuerySet[ApiToken]:
 
 
 def api_token_get_for_user(*, actor: Actor, pk: Any) -> ApiToken:
-    return _get(api_token_list_for_user(actor=actor), pk, "Token")
+    return get_scoped(api_token_list_for_user(actor=actor), pk, "Token")
 
 
 def map_features_for_user(*, actor: Actor, port: str = "") -> dict[str, Any]:
@@ -355,7 +356,7 @@ def facility_for_announcement(*, actor: Actor, pk: Any) -> Facility:
     condition = scope.facility_filter()
     if not scope.is_national:
         condition |= Q(port__organisations__in=scope.organisation_ids)
-    return _get(
+    return get_scoped(
         Facility.objects.filter(condition)
         .select_related("port", "operator")
         .distinct(),

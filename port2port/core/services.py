@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from port2port.core.audit import audit_record
-from port2port.core.errors import Conflict, InvalidInput, NotPermitted
+from port2port.core.errors import Conflict, NotPermitted, field_error
 from port2port.core.models import (
     FACILITY_ROLES,
     PORT_ROLES,
@@ -50,22 +50,18 @@ from port2port.lib.identifiers import (
 )
 
 
-def _field_error(name: str, message: str) -> InvalidInput:
-    return InvalidInput(message, fields={name: [message]})
-
-
 def _polygon(name: str, raw: Any) -> dict[str, Any]:
     try:
         return geo.polygon_validate(raw)
     except geo.InvalidGeometry as exc:
-        raise _field_error(name, str(exc)) from None
+        raise field_error(name, str(exc)) from None
 
 
 def _point(name: str, raw: Any) -> dict[str, Any]:
     try:
         return geo.point_validate(raw)
     except geo.InvalidGeometry as exc:
-        raise _field_error(name, str(exc)) from None
+        raise field_error(name, str(exc)) from None
 
 
 def _changes(obj: Any, values: dict[str, Any]) -> dict[str, Any]:
@@ -101,7 +97,7 @@ def port_create(
     try:
         locode = locode_normalise(locode)
     except InvalidIdentifier as exc:
-        raise _field_error("locode", str(exc)) from None
+        raise field_error("locode", str(exc)) from None
     if Port.objects.filter(locode=locode).exists():
         raise Conflict(
             f"Port {locode} is already registered.", fields={"locode": ["taken"]}
@@ -160,9 +156,9 @@ def port_set_security_level(
     if not scope_for(actor).has_role(Role.PORT_SECURITY_OFFICER, port_id=port.pk):
         raise NotPermitted("Only the port's security officer can set its level.")
     if level not in (1, 2, 3):
-        raise _field_error("level", "A security level is 1, 2 or 3.")
+        raise field_error("level", "A security level is 1, 2 or 3.")
     if not reason.strip():
-        raise _field_error("reason", "Give the reason for the change.")
+        raise field_error("reason", "Give the reason for the change.")
     old = port.security_level
     port.security_level = level
     port.save(update_fields=["security_level", "updated_at"])
@@ -272,7 +268,7 @@ def zone_create(
     """Add a zone to a port or one of its facilities."""
     if facility is not None:
         if facility.port_id != port.pk:
-            raise _field_error("facility", "The facility is not in this port.")
+            raise field_error("facility", "The facility is not in this port.")
         _check_facility_officer(actor, facility, "add a zone")
     else:
         _check_port_officer(actor, port, "add a port zone")
@@ -349,7 +345,7 @@ def _clean_roles(roles: list[str]) -> list[str]:
     valid = set(Organisation.Role.values)
     unknown = [r for r in roles if r not in valid]
     if unknown:
-        raise _field_error("roles", f"Unknown roles: {', '.join(unknown)}.")
+        raise field_error("roles", f"Unknown roles: {', '.join(unknown)}.")
     return sorted(set(roles))
 
 
@@ -379,7 +375,7 @@ def organisation_create(
         try:
             kbo = kbo_normalise(kbo_number)
         except InvalidIdentifier as exc:
-            raise _field_error("kbo_number", str(exc)) from None
+            raise field_error("kbo_number", str(exc)) from None
         if Organisation.objects.filter(kbo_number=kbo).exists():
             raise Conflict(
                 f"An organisation with enterprise number {kbo} exists.",
@@ -389,7 +385,7 @@ def organisation_create(
         try:
             eori = eori_normalise(eori)
         except InvalidIdentifier as exc:
-            raise _field_error("eori", str(exc)) from None
+            raise field_error("eori", str(exc)) from None
     organisation = Organisation.objects.create(
         name=name.strip(), kbo_number=kbo, eori=eori, roles=_clean_roles(roles)
     )
@@ -423,7 +419,7 @@ def organisation_update(
         try:
             values["eori"] = eori_normalise(values["eori"])
         except InvalidIdentifier as exc:
-            raise _field_error("eori", str(exc)) from None
+            raise field_error("eori", str(exc)) from None
     changed = _changes(organisation, values)
     if changed:
         organisation.save()
@@ -474,13 +470,13 @@ def person_create(
     """
     _check_employer_admin(actor, employer)
     if date_of_birth >= timezone.localdate():
-        raise _field_error("date_of_birth", "The date of birth must be in the past.")
+        raise field_error("date_of_birth", "The date of birth must be in the past.")
     nrn_hash = None
     if national_register_number:
         try:
             number = national_register_number_normalise(national_register_number)
         except InvalidIdentifier as exc:
-            raise _field_error("national_register_number", str(exc)) from None
+            raise field_error("national_register_number", str(exc)) from None
         nrn_hash = national_register_hash(number)
         if Person.objects.filter(national_register_hash=nrn_hash).exists():
             raise Conflict(
@@ -537,7 +533,7 @@ def vehicle_create(
     try:
         plate = plate_normalise(plate, country=country)
     except InvalidIdentifier as exc:
-        raise _field_error("plate", str(exc)) from None
+        raise field_error("plate", str(exc)) from None
     country = country.upper()
     if Vehicle.objects.filter(country=country, plate=plate).exists():
         raise Conflict(
@@ -576,9 +572,9 @@ def membership_create(
     if actor is not None and not scope_for(actor).is_platform_admin:
         raise NotPermitted("Only a platform administrator can grant roles.")
     if role in FACILITY_ROLES and facility is None:
-        raise _field_error("facility", "This role is held for one facility.")
+        raise field_error("facility", "This role is held for one facility.")
     if role in PORT_ROLES and role != Role.INSPECTOR and port is None:
-        raise _field_error("port", "This role is held for one port.")
+        raise field_error("port", "This role is held for one port.")
     try:
         membership = Membership.objects.create(
             user=user,
@@ -626,9 +622,9 @@ def api_token_create(
         raise NotPermitted("Only the organisation's administrator can create tokens.")
     unknown = sorted(set(permissions) - set(ApiToken.Permission.values))
     if unknown:
-        raise _field_error("permissions", f"Unknown permissions: {', '.join(unknown)}.")
+        raise field_error("permissions", f"Unknown permissions: {', '.join(unknown)}.")
     if facility is not None and facility.operator_id != organisation.pk:
-        raise _field_error(
+        raise field_error(
             "facility", "The facility is not operated by this organisation."
         )
     prefix = secrets.token_hex(4)
