@@ -18,7 +18,7 @@ from port2port.access.models import (
     Visit,
 )
 from port2port.core import selectors as core_selectors
-from port2port.core.api import Id, InSchema, Page, _ref
+from port2port.core.api import CleanSchema, Id, InSchema, Page, _ref
 from port2port.core.apikit import actor_of
 from port2port.core.errors import InvalidInput
 from port2port.core.models import Person
@@ -144,7 +144,7 @@ class OfflineListOut(Schema):
     policy_version: int
 
 
-class OfflineQuery(Schema):
+class OfflineQuery(CleanSchema):
     hours: int | None = Field(None, ge=1, le=72)
 
 
@@ -193,7 +193,7 @@ class AccessEventOut(Schema):
         return obj.reason_list
 
 
-class AccessEventFilters(Schema):
+class AccessEventFilters(CleanSchema):
     access_point: Id | None = None
     facility: Id | None = None
     allowed: bool | None = None
@@ -245,7 +245,7 @@ class ActivationIn(InSchema):
     facility_id: Id
 
 
-class PassFilters(Schema):
+class PassFilters(CleanSchema):
     search: str = Field("", max_length=100)
     state: (
         Literal["issued", "active", "suspended", "lost", "revoked", "expired"] | None
@@ -563,7 +563,7 @@ class GrantOut(Schema):
     revoked_at: dt.datetime | None
 
 
-class GrantFilters(Schema):
+class GrantFilters(CleanSchema):
     facility: Id | None = None
 
 
@@ -727,7 +727,7 @@ class VisitDecisionIn(InSchema):
     reason: str = Field("", max_length=500)
 
 
-class VisitFilters(Schema):
+class VisitFilters(CleanSchema):
     status: Literal["submitted", "approved", "rejected", "cancelled"] | None = None
     facility: Id | None = None
     waiting_for_me: bool = False

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
-from pydantic import ConfigDict
+from pydantic import ConfigDict, model_validator
 
 from port2port.core import selectors, services
 from port2port.core.apikit import actor_of
@@ -33,7 +33,31 @@ READ = "registry:read"
 WRITE = "registry:write"
 
 
-class InSchema(Schema):
+def _refuse_nul(value: Any) -> None:
+    # PostgreSQL cannot store NUL characters in text; no identifier or name has one.
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("Text may not contain NUL characters.")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(key)
+            _refuse_nul(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _refuse_nul(item)
+
+
+class CleanSchema(Schema):
+    """Input whose text never holds a NUL character."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            _refuse_nul(data)
+        return data
+
+
+class InSchema(CleanSchema):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -403,7 +427,7 @@ class MeOut(Schema):
     memberships: list[MembershipOut]
 
 
-class Filters(Schema):
+class Filters(CleanSchema):
     search: str = Field("", max_length=100)
 
 
@@ -417,7 +441,7 @@ class FacilityFilters(Filters):
     isps: bool | None = None
 
 
-class ZoneFilters(Schema):
+class ZoneFilters(CleanSchema):
     port: str = Field("", max_length=5)
     facility: Id | None = None
     kind: ZoneKind | None = None
@@ -443,7 +467,7 @@ class VehicleFilters(Filters):
     owner: Id | None = None
 
 
-class AuditFilters(Schema):
+class AuditFilters(CleanSchema):
     action: str = Field("", max_length=80)
     object_type: str = Field("", max_length=80)
     object_id: str = Field("", max_length=64)

@@ -10,7 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
-from port2port.core.errors import ApplicationError, NotPermitted
+from port2port.core.errors import ApplicationError, InvalidInput, NotPermitted
 from port2port.core.models import ApiToken, User
 from port2port.core.scopes import Actor, scope_for
 from port2port.core.services import api_token_authenticate
@@ -106,7 +106,17 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
 
 def actor_of(request: HttpRequest, permission: str) -> Actor:
-    """Return the authenticated caller, checking an API token's permission."""
+    """Return the authenticated caller, checking an API token's permission.
+
+    Every endpoint starts here, so it is also where query strings and paths with
+    a NUL character are refused: PostgreSQL cannot compare text that holds one.
+    """
+    if "\x00" in request.path or any(
+        "\x00" in value for values in request.GET.lists() for value in values[1]
+    ):
+        raise InvalidInput(
+            "Text may not contain NUL characters.", fields={"query": ["NUL character"]}
+        )
     actor: Actor = request.auth  # type: ignore[attr-defined]
     if not scope_for(actor).allows(permission):
         raise NotPermitted(f"This token lacks the '{permission}' permission.")

@@ -60,6 +60,8 @@ def port_list_for_user(
 
 
 def port_get_for_user(*, actor: Actor, locode: str) -> Port:
+    if "\x00" in locode:
+        raise NotFound("Port not found.")
     try:
         return Port.objects.select_related("committee").get(locode=locode.upper())
     except Port.DoesNotExist:
