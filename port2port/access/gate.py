@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -77,7 +77,6 @@ from port2port.gate import Visit as EngineVisit
 logger = logging.getLogger(__name__)
 
 DAY_PASS_SALT = "port2port.access.day-pass"  # noqa: S105 - a salt, not a secret
-_FAR_FUTURE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 
 
 # Building ---------------------------------------------------------------------------
@@ -871,17 +870,6 @@ def offline_list_signed(
         "signature": base64.b64encode(signature).decode(),
         "policy_version": snapshot.version,
     }
-
-
-def decisions_recent(
-    *, access_point_ids: Iterable[int], limit: int = 50
-) -> list[AccessEvent]:
-    """Return the latest decisions at the given access points."""
-    return list(
-        AccessEvent.objects.filter(access_point_id__in=list(access_point_ids))
-        .select_related("person", "access_point")
-        .order_by("-at")[:limit]
-    )
 
 
 __all__ = [

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from port2port.access.models import (
@@ -993,15 +992,3 @@ def appointment_create(
     )
     policy_changed(scope=PolicyChange.Scope.VEHICLE, ref=plate)
     return appointment
-
-
-def visitors_screened_with_ban(*, person: Person) -> list[Visitor]:
-    """Return the current and future visits of a person (for late-ban alerts)."""
-    return list(
-        Visitor.objects.filter(person=person, visit__ends_at__gte=timezone.now())
-        .filter(
-            Q(visit__status=Visit.Status.APPROVED)
-            | Q(visit__status=Visit.Status.SUBMITTED)
-        )
-        .select_related("visit", "visit__facility")
-    )
