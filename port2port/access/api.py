@@ -18,7 +18,7 @@ from port2port.access.models import (
     Visit,
 )
 from port2port.core import selectors as core_selectors
-from port2port.core.api import CleanSchema, Id, InSchema, Page, _ref
+from port2port.core.api import Id, InSchema, Page, _ref
 from port2port.core.apikit import actor_of
 from port2port.core.errors import InvalidInput
 from port2port.core.models import Person
@@ -144,7 +144,7 @@ class OfflineListOut(Schema):
     policy_version: int
 
 
-class OfflineQuery(CleanSchema):
+class OfflineQuery(Schema):
     hours: int | None = Field(None, ge=1, le=72)
 
 
@@ -157,8 +157,8 @@ def offline_list(
     request: HttpRequest, access_point_id: int, query: Query[OfflineQuery]
 ) -> dict[str, Any]:
     actor = actor_of(request, DECIDE)
-    point = selectors.access_point_for_device(actor=actor, pk=access_point_id)
-    return gate.offline_list_signed(access_point=point, hours=query.hours)
+    point = gate.access_point_for_actor(actor=actor, pk=access_point_id)
+    return gate.offline_list_signed(access_point_id=point.id, hours=query.hours)
 
 
 class SigningKeyOut(Schema):
@@ -193,7 +193,7 @@ class AccessEventOut(Schema):
         return obj.reason_list
 
 
-class AccessEventFilters(CleanSchema):
+class AccessEventFilters(Schema):
     access_point: Id | None = None
     facility: Id | None = None
     allowed: bool | None = None
@@ -245,7 +245,7 @@ class ActivationIn(InSchema):
     facility_id: Id
 
 
-class PassFilters(CleanSchema):
+class PassFilters(Schema):
     search: str = Field("", max_length=100)
     state: (
         Literal["issued", "active", "suspended", "lost", "revoked", "expired"] | None
@@ -563,7 +563,7 @@ class GrantOut(Schema):
     revoked_at: dt.datetime | None
 
 
-class GrantFilters(CleanSchema):
+class GrantFilters(Schema):
     facility: Id | None = None
 
 
@@ -727,7 +727,7 @@ class VisitDecisionIn(InSchema):
     reason: str = Field("", max_length=500)
 
 
-class VisitFilters(CleanSchema):
+class VisitFilters(Schema):
     status: Literal["submitted", "approved", "rejected", "cancelled"] | None = None
     facility: Id | None = None
     waiting_for_me: bool = False

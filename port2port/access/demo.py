@@ -374,9 +374,9 @@ def seed(*, stdout: Any = None) -> dict[str, int]:
                 )
             )
         PortBan.objects.bulk_create(bans)
-        PortPass.objects.filter(
-            person__in=banned, state__in=[PortPass.State.ACTIVE, PortPass.State.ISSUED]
-        ).update(state=PortPass.State.SUSPENDED, state_reason="port ban")
+        PortPass.objects.filter(person__in=banned, state=PortPass.State.ACTIVE).update(
+            state=PortPass.State.SUSPENDED, state_reason="port ban"
+        )
 
         # Truck appointments for today at the container terminals.
         trucks = list(

@@ -382,26 +382,17 @@ class _PeopleData:
                     person_id=v["person_id"],
                 )
 
-        # People: everyone who holds a pass or is on a visit.
-        wanted = {p.person_id for p in self.passes.values()} | set(self.visits)
+        # People: everyone who holds a pass or is on a visit (or the ones asked for).
+        # A full build reads every person and keeps the wanted ones: an IN list of
+        # 50,000 ids would exceed SQLite's limit on query parameters.
+        fields = ("id", "first_name", "last_name", "employer_id")
         if person_ids is not None:
-            wanted = person_ids
-        self.people = (
-            {
-                row["id"]: row
-                for row in Person.objects.filter(pk__in=wanted).values(
-                    "id", "first_name", "last_name", "employer_id"
-                )
-            }
-            if person_ids is not None or len(wanted) < 10_000
-            else {
-                row["id"]: row
-                for row in Person.objects.values(
-                    "id", "first_name", "last_name", "employer_id"
-                )
-                if row["id"] in wanted
-            }
-        )
+            rows = Person.objects.filter(pk__in=person_ids).values(*fields)
+            self.people = {row["id"]: row for row in rows}
+        else:
+            wanted = {p.person_id for p in self.passes.values()} | set(self.visits)
+            rows = Person.objects.values(*fields)
+            self.people = {row["id"]: row for row in rows if row["id"] in wanted}
 
         # Grants: each person's own, plus every organisation-wide grant of the employer.
         live = AccessGrant.objects.filter(revoked_at__isnull=True).filter(
@@ -845,7 +836,7 @@ def signing_public_key() -> dict[str, str]:
 
 
 def offline_list_signed(
-    *, access_point: AccessPoint, hours: int | None = None
+    *, access_point_id: int, hours: int | None = None
 ) -> dict[str, Any]:
     """Return the allow and deny lists of an access point, signed with Ed25519.
 
@@ -858,7 +849,7 @@ def offline_list_signed(
     snapshot = snapshot_current()
     content = offline_lists(
         snapshot,
-        access_point.pk,
+        access_point_id,
         start=timezone.now(),
         hours=hours or settings.OFFLINE_LIST_HOURS,
     )

@@ -152,6 +152,8 @@ def pass_collect(*, actor: Actor, port_pass: PortPass) -> PortPass:
         raise NotPermitted("Only the employer's administrator can hand over the pass.")
     if port_pass.state != PortPass.State.ISSUED:
         raise Conflict("Only an issued pass can be collected.")
+    if _active_ban_exists(port_pass.person_id):
+        raise Conflict("The holder is under a port ban.", code="port_ban")
     if timezone.localdate() > port_pass.collect_by:
         raise Conflict(
             "The collection period has ended; issue a new pass.", code="expired"
@@ -462,10 +464,10 @@ def _ban_enforce(*, ban: PortBan, actor: Actor | None) -> None:
     from port2port.access.alerts import late_ban_alerts_raise
 
     person = ban.person
+    # Only active passes are suspended, so that lifting the ban can give them
+    # back; a pass not yet collected cannot be collected while the ban holds.
     suspended = list(
-        PortPass.objects.filter(
-            person=person, state__in=[PortPass.State.ACTIVE, PortPass.State.ISSUED]
-        )
+        PortPass.objects.filter(person=person, state=PortPass.State.ACTIVE)
     )
     for port_pass in suspended:
         port_pass.state = PortPass.State.SUSPENDED
