@@ -26,7 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import Max, Q, TextField
+from django.db.models import Count, Max, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -48,7 +48,7 @@ from port2port.access.models import (
     ZonePolicy,
 )
 from port2port.compliance.models import TrainingRecord
-from port2port.core.models import AccessPoint, Person, Vehicle, Zone
+from port2port.core.models import AccessPoint, Facility, Person, Port, Vehicle, Zone
 from port2port.gate import (
     AccessPointInfo,
     AntiPassback,
@@ -493,6 +493,21 @@ class State:
     snapshot: Snapshot
     last_change: int
     limited_bans: dict[int, list[tuple[dt.date, dt.date, frozenset[int]]]]
+    structure: tuple[Any, ...] = ()
+
+
+def _structure_stamp() -> tuple[Any, ...]:
+    """Return a fingerprint of the registry rows a snapshot's structure comes from.
+
+    Ports, facilities, zones and access points are the registry's, which knows
+    nothing of the gate: a change there (a security level, a new gate, a zone
+    removed) is noticed by this fingerprint moving, not by a ``PolicyChange``.
+    """
+    stamp: list[Any] = []
+    for model in (Port, Facility, Zone, AccessPoint):
+        row = model.objects.aggregate(latest=Max("updated_at"), count=Count("id"))
+        stamp += [row["latest"], row["count"]]
+    return tuple(stamp)
 
 
 def snapshot_build() -> State:
@@ -500,6 +515,7 @@ def snapshot_build() -> State:
     with transaction.atomic():
         # Changes after this point are polled and applied on top, so none is lost.
         last_change = PolicyChange.objects.aggregate(m=Max("id"))["m"] or 0
+        stamp = _structure_stamp()
         structure = _structure()
         people = _PeopleData(None)
         snapshot = Snapshot(
@@ -521,6 +537,7 @@ def snapshot_build() -> State:
         snapshot=snapshot,
         last_change=last_change,
         limited_bans=dict(people.limited_bans),
+        structure=stamp,
     )
 
 
@@ -569,7 +586,12 @@ def _patch(
         day_passes=day_passes,
         vehicles=vehicles,
     )
-    return State(snapshot=snapshot, last_change=last_change, limited_bans=limited)
+    return State(
+        snapshot=snapshot,
+        last_change=last_change,
+        limited_bans=limited,
+        structure=state.structure,
+    )
 
 
 class _Holder:
@@ -619,7 +641,9 @@ def state_current(*, force_poll: bool = False) -> State:
                 .order_by("pk")
                 .values_list("pk", "scope", "ref")
             )
-            if changes:
+            if _structure_stamp() != state.structure:
+                state = snapshot_build()
+            elif changes:
                 last = changes[-1][0]
                 if any(scope == PolicyChange.Scope.ALL for _, scope, _ in changes):
                     state = snapshot_build()

@@ -286,3 +286,24 @@ def test_visit_is_approved_and_the_day_pass_opens_the_gate_only_in_its_window(
         client, gate_token, gates.gate.pk, credential=token[:-2] + "xx"
     ).json()
     assert forged["allowed"] is False
+
+
+def test_a_port_security_level_change_reaches_the_gate(
+    client: Client, alice_client: Client, gates: Gates, gate_token: str
+) -> None:
+    assert decide(
+        client, gate_token, gates.gate.pk, credential="P2P000000000001"
+    ).json()["allowed"]
+    response = post(
+        alice_client,
+        "/api/v1/ports/BEANR/security-level",
+        {"level": 3, "reason": "Incident imminent"},
+    )
+    assert response.status_code == 200
+
+    denied = decide(
+        client, gate_token, gates.gate.pk, credential="P2P000000000001"
+    ).json()
+
+    assert denied["allowed"] is False
+    assert [r["code"] for r in denied["reasons"]] == ["SECURITY_LEVEL"]
