@@ -2,7 +2,7 @@
 
 It loads the §3.2 dataset into a throw-away database (a file for SQLite, a
 ``test_`` database on PostgreSQL), times ``snapshot_build()``, then starts the
-platform under uvicorn and sends gate decisions at a fixed rate, open-loop, from
+platform with ``port2port serve`` (granian) and sends gate decisions at a fixed rate, open-loop, from
 this process: latency counts from the moment each request was due, so a slow
 answer also delays the ones behind it (no coordinated omission). At the end it
 checks that every answered decision is stored in the access log.
@@ -362,22 +362,17 @@ def http_run(
     from port2port.access.models import AccessEvent
 
     port = _free_port()
-    env = {**env, "P2P_WEB_THREADS": str(web_threads)}
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [
             sys.executable,
-            "-m",
-            "uvicorn",
-            "port2port.asgi:application",
-            "--host",
-            "127.0.0.1",
+            "manage.py",
+            "serve",
             "--port",
             str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
             "--workers",
             str(workers),
+            "--threads",
+            str(web_threads),
         ],
         cwd=ROOT,
         env=env,

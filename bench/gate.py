@@ -549,7 +549,7 @@ def django_figures(rate: int, seconds: int) -> dict[str, Any]:
 
     ``_gate_django`` loads the same workload into a throw-away database of the
     configured kind (SQLite, or PostgreSQL with DATABASE_URL), times a snapshot
-    build, then serves the platform with uvicorn and sends decisions at ``rate``
+    build, then serves the platform with ``port2port serve`` and sends decisions at ``rate``
     per second for ``seconds``.
     """
     from _gate_django import django_figures as measure

@@ -108,9 +108,15 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+# API requests with a bearer token (gate controllers, integrations) skip the
+# browser middleware: see port2port/wsgi.py.
+DEVICE_MIDDLEWARE = [
+    "port2port.core.middleware.RequestLogMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+]
 
 ROOT_URLCONF = "port2port.urls"
-ASGI_APPLICATION = "port2port.asgi.application"
 WSGI_APPLICATION = "port2port.wsgi.application"
 AUTH_USER_MODEL = "core.User"
 
@@ -285,10 +291,8 @@ TASKS = {
     }
 }
 
-# Threads that serve requests in each web process, and the paths served by Django's
-# asynchronous handler instead (streams).
+# Threads that run Django in each web process (granian's blocking threads).
 WEB_THREADS = env_int("P2P_WEB_THREADS", 16)
-ASYNC_PATH_PREFIXES = env_list("P2P_ASYNC_PATH_PREFIXES", "/stream/")
 
 # Management commands that ``port2port demo`` runs with --loop beside the web
 # server and the worker: the live simulated traffic of the demo.
@@ -326,7 +330,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.server": {"level": "WARNING"},
-        "uvicorn.access": {"level": "WARNING"},
+        "_granian": {"level": "WARNING"},
+        "granian.access": {"level": "WARNING"},
     },
 }
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime as dt
+import functools
 import gc
 import json
 import logging
@@ -25,7 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Count, Max, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -183,16 +184,18 @@ def _structure() -> dict[str, Any]:
     }
 
 
-class _GrantReader:
-    """Read grant rows fast: the snapshot's largest table (250,000 rows at a big port).
+class _Reader:
+    """Read the snapshot's largest tables fast: grants (250,000 rows at a big port)
+    and passes (50,000).
 
     The date-times and the requirements are fetched as text and converted once
-    per distinct value: grants share a few thousand instants and a handful of
+    per distinct value: rows share a few thousand instants and a handful of
     requirement sets, and the ORM's per-row conversions would dominate the build.
     """
 
     def __init__(self) -> None:
         self.instants: dict[str | None, dt.datetime | None] = {None: None}
+        self.days: dict[str | None, dt.date | None] = {None: None}
         self.requirements: dict[str, Requirements] = {}
 
     def instant(self, text: str | None) -> dt.datetime | None:
@@ -203,6 +206,13 @@ class _GrantReader:
             if parsed.tzinfo is None:  # SQLite stores UTC without an offset
                 parsed = parsed.replace(tzinfo=dt.UTC)
             self.instants[text] = value = parsed
+        return value  # type: ignore[return-value]
+
+    def day(self, text: str | None) -> dt.date | None:
+        value = self.days.get(text, _MISSING)
+        if value is _MISSING:
+            assert text is not None  # noqa: S101 - None is in the cache from the start
+            self.days[text] = value = dt.date.fromisoformat(text)
         return value  # type: ignore[return-value]
 
     def requirement(self, text: str | None) -> Requirements:
@@ -259,26 +269,48 @@ class _PeopleData:
             PassActivation.objects.all(), "port_pass__person_id"
         ).values_list("port_pass_id", "facility_id"):
             activations[pass_id].add(facility_id)
-        for p in only(PortPass.objects.all()).values(
-            "id",
-            "number",
-            "person_id",
-            "state",
-            "issued_at",
-            "activated_at",
-            "valid_until",
-            "photo_ref",
-        ):
-            self.passes[p["number"]] = PassInfo(
-                number=p["number"],
-                person_id=p["person_id"],
-                state=PassState(p["state"]),
-                valid_from=p["activated_at"] or p["issued_at"],
-                valid_until=p["valid_until"],
-                activated_facilities=frozenset(activations.get(p["id"], ())),
+        reader = _Reader()
+        passes = (
+            only(PortPass.objects.all())
+            .annotate(
+                _issued=Cast("issued_at", TextField()),
+                _activated=Cast("activated_at", TextField()),
+                _until=Cast("valid_until", TextField()),
             )
-            if p["state"] == PortPass.State.ACTIVE:
-                self.photos[p["person_id"]] = p["photo_ref"]
+            .values_list(
+                "id",
+                "number",
+                "person_id",
+                "state",
+                "_issued",
+                "_activated",
+                "_until",
+                "photo_ref",
+            )
+        )
+        states = {state.value: PassState(state.value) for state in PassState}
+        active = PortPass.State.ACTIVE.value
+        instant = reader.instant
+        for (
+            pk,
+            number,
+            person_id,
+            state,
+            issued,
+            activated,
+            until,
+            photo,
+        ) in passes.iterator(chunk_size=10_000):
+            self.passes[number] = PassInfo(
+                number=number,
+                person_id=person_id,
+                state=states[state],
+                valid_from=instant(activated or issued),  # type: ignore[arg-type] # not null
+                valid_until=instant(until),  # type: ignore[arg-type] # not null
+                activated_facilities=frozenset(activations.get(pk, ())),
+            )
+            if state == active:
+                self.photos[person_id] = photo
 
         # Bans that apply everywhere go to the engine; bans limited to some ports are
         # checked by this adapter after the engine (see ``_limited_ban``).
@@ -306,24 +338,37 @@ class _PeopleData:
         self.verifications: dict[int, dict[str, tuple[dt.date, dt.date]]] = defaultdict(
             dict
         )
-        for person_id, category, decided, until in only(
-            SecurityVerification.objects.filter(
-                status=SecurityVerification.Status.POSITIVE
+        day = reader.day
+        for person_id, category, decided, until in (
+            only(
+                SecurityVerification.objects.filter(
+                    status=SecurityVerification.Status.POSITIVE
+                )
             )
-        ).values_list("person_id", "category", "decided_on", "valid_until"):
+            .annotate(
+                _decided=Cast("decided_on", TextField()),
+                _until=Cast("valid_until", TextField()),
+            )
+            .values_list("person_id", "category", "_decided", "_until")
+            .iterator(chunk_size=10_000)
+        ):
             self.verifications[person_id][category] = (
-                decided or dt.date.min,
-                until or dt.date.max,
+                day(decided) or dt.date.min,
+                day(until) or dt.date.max,
             )
 
         self.courses: dict[int, dict[str, dt.date]] = defaultdict(dict)
-        for person_id, code, expires in only(TrainingRecord.objects.all()).values_list(
-            "person_id", "course__code", "expires_on"
+        for person_id, code, expires in (
+            only(TrainingRecord.objects.all())
+            .annotate(_expires=Cast("expires_on", TextField()))
+            .values_list("person_id", "course__code", "_expires")
+            .iterator(chunk_size=10_000)
         ):
-            expiry = expires or dt.date.max
-            current = self.courses[person_id].get(code)
+            expiry = day(expires) or dt.date.max
+            courses = self.courses[person_id]
+            current = courses.get(code)
             if current is None or expiry > current:
-                self.courses[person_id][code] = expiry
+                courses[code] = expiry
 
         self.extracts: dict[int, dt.date] = {}
         for extract in only(
@@ -399,7 +444,7 @@ class _PeopleData:
             Q(valid_until__isnull=True) | Q(valid_until__gte=now - dt.timedelta(days=1))
         )
         self.grants: dict[tuple[int, int], list[Grant]] = defaultdict(list)
-        reader = _GrantReader()
+        reader = _Reader()
         for grant, person_id in reader.rows(
             only(live.filter(person__isnull=False)), "person_id"
         ):
@@ -452,7 +497,7 @@ def _vehicles(plates: set[str] | None) -> dict[str, VehicleInfo]:
         queryset = queryset.filter(plate__in=plates)
     vehicles = {row["id"]: row for row in queryset.values("id", "plate", "owner_id")}
     grants: dict[int, list[Grant]] = defaultdict(list)
-    for grant, vehicle_id in _GrantReader().rows(
+    for grant, vehicle_id in _Reader().rows(
         AccessGrant.objects.filter(revoked_at__isnull=True, vehicle_id__in=vehicles),
         "vehicle_id",
     ):
@@ -800,7 +845,7 @@ def gate_decide(
             sorted({*decision.reasons, Reason.PORT_BAN}, key=list(Reason).index)
         )
         decision = dataclasses.replace(decision, allowed=False, reasons=reasons, via="")
-    event = AccessEvent.objects.create(
+    event = AccessEvent(
         at=at,
         device_time=device_time,
         access_point_id=access_point_id,
@@ -810,15 +855,63 @@ def gate_decide(
         person_id=decision.person_id,
         credential=(credential or "")[:64],
         plate=plate or "",
-        direction=request.direction,
-        biometric=request.biometric,
+        direction=str(request.direction),
+        biometric=str(request.biometric),
         allowed=decision.allowed,
         reasons=",".join(decision.reasons),
         via=decision.via,
         policy_version=snapshot.version,
         request_id=request_id,
     )
+    _event_insert(event)
     return decision, event
+
+
+_EVENT_COLUMNS = (
+    "at",
+    "device_time",
+    "access_point_id",
+    "facility_id",
+    "port_id",
+    "zone_id",
+    "person_id",
+    "credential",
+    "plate",
+    "direction",
+    "biometric",
+    "allowed",
+    "reasons",
+    "via",
+    "policy_version",
+    "request_id",
+)
+
+
+def _event_insert(event: AccessEvent) -> None:
+    """Insert one access-log row with a prepared statement.
+
+    This is the write of every gate decision: the ORM's generic ``save()``
+    costs about 0.25 ms of CPU here against 0.06 ms for the statement itself
+    (the rest of a decision's server time is about 0.4 ms). The values are
+    plain numbers and text; only the times need the backend's adaptation.
+    """
+    connection = connections[AccessEvent.objects.db]
+    ops = connection.ops
+    values = [getattr(event, column) for column in _EVENT_COLUMNS]
+    values[0] = ops.adapt_datetimefield_value(values[0])
+    values[1] = ops.adapt_datetimefield_value(values[1])
+    with connection.cursor() as cursor:
+        cursor.execute(_event_sql(), values)
+        event.pk = cursor.fetchone()[0]
+
+
+@functools.cache
+def _event_sql() -> str:
+    # Standard SQL, the same on SQLite (3.35+) and PostgreSQL.
+    columns = ", ".join(f'"{column}"' for column in _EVENT_COLUMNS)
+    marks = ", ".join(["%s"] * len(_EVENT_COLUMNS))
+    table = AccessEvent._meta.db_table
+    return f'INSERT INTO "{table}" ({columns}) VALUES ({marks}) RETURNING "id"'  # noqa: S608 - constant names
 
 
 # Offline lists ----------------------------------------------------------------------------

@@ -26,7 +26,19 @@ class TokenAuth(HttpBearer):
 
 
 class VerifiedSessionAuth(SessionAuth):
-    """The browser session, once any required second factor has been given."""
+    """The browser session, once any required second factor has been given.
+
+    A request that carries a bearer token is authenticated by the token alone:
+    a wrong token is answered 401, not judged as a browser request (and it is
+    served without the session middleware, see ``port2port.wsgi``).
+    """
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if request.headers.get("Authorization", "").startswith("Bearer ") or not (
+            hasattr(request, "user")
+        ):
+            return None
+        return super().__call__(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = super().authenticate(request, key)

@@ -176,18 +176,14 @@ class Requirements:
     extract: bool = False
     #: True when nothing is required (derived, so that the engine tests one flag).
     empty: bool = field(init=False, repr=False, compare=False)
+    #: True when a requirement depends on the day (verification, course, extract).
+    dated: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        dated = bool(self.verification_categories or self.courses or self.extract)
+        object.__setattr__(self, "dated", dated)
         object.__setattr__(
-            self,
-            "empty",
-            not (
-                self.verification_categories
-                or self.courses
-                or self.biometric
-                or self.escort
-                or self.extract
-            ),
+            self, "empty", not (dated or self.biometric or self.escort)
         )
 
     def merge(self, other: Requirements) -> Requirements:
@@ -446,6 +442,8 @@ def requirements_met(
     ``intern`` shares one object per distinct date.
     """
     first, last = dt.date.min, dt.date.max
+    if not requirements.dated:
+        return first, last
     for category in requirements.verification_categories:
         span = person.verifications.get(category)
         if span is None:
