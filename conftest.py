@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from port2port.core import services
 from port2port.core.models import (
@@ -33,6 +35,19 @@ from port2port.core.tests import factories
 # skipping the tests that need them.
 REQUIRE_BROWSER = os.environ.get("P2P_REQUIRE_BROWSER") == "1"
 REQUIRE_MQTT = os.environ.get("P2P_REQUIRE_MQTT") == "1"
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Any:
+    """Start and end every test in the default language.
+
+    The locale middleware activates the language a request asks for and leaves it
+    active in the thread; the services translate their refusals when they raise
+    them, so a test must not inherit the language of the previous test's request.
+    """
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @dataclass

@@ -309,6 +309,9 @@ PASS_VALIDITY_YEARS = env_int("P2P_PASS_VALIDITY_YEARS", 5)
 PASS_COLLECT_MONTHS = env_int("P2P_PASS_COLLECT_MONTHS", 6)
 VERIFICATION_VALIDITY_YEARS = env_int("P2P_VERIFICATION_VALIDITY_YEARS", 5)
 VISIT_MAX_DAYS = env_int("P2P_VISIT_MAX_DAYS", 31)
+# How often the worker looks for bans issued ahead of time whose first day has come
+# (the gates refuse the person from that day on anyway; this suspends the passes).
+BAN_START_CHECK_SECONDS = env_int("P2P_BAN_START_CHECK_SECONDS", 3600)
 # How often each process looks for policy changes to patch its gate snapshot.
 GATE_POLL_SECONDS = float(env_str("P2P_GATE_POLL_SECONDS", "0.5"))
 # How far ahead an offline gate list reaches.

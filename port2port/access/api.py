@@ -11,6 +11,7 @@ from port2port.access import gate, selectors, services
 from port2port.access.models import (
     AccessEvent,
     AccessGrant,
+    LateBanAlert,
     PortBan,
     PortPass,
     Schedule,
@@ -24,6 +25,7 @@ from port2port.core.errors import InvalidInput
 from port2port.core.models import Person
 from port2port.gate import REASON_TEXT, Reason
 from port2port.lib.identifiers import InvalidIdentifier, plate_normalise
+from port2port.lib.qr import qr_svg
 
 router = Router(tags=["access"])
 
@@ -455,6 +457,72 @@ def ban_lift(request: HttpRequest, ban_id: int, payload: LiftIn) -> PortBan:
     return services.ban_lift(actor=actor, ban=ban, reason=payload.reason)
 
 
+class LateBanAlertOut(Schema):
+    id: int
+    ban_id: int
+    person_id: int
+    person_name: str
+    facility_id: int
+    port_id: int
+    kind: Literal["pass", "visit", "grant"]
+    detail: str
+    created_at: dt.datetime
+    acknowledged_at: dt.datetime | None
+    acknowledged_by: str | None
+
+    @staticmethod
+    def resolve_person_name(obj: LateBanAlert) -> str:
+        return obj.person.full_name
+
+    @staticmethod
+    def resolve_acknowledged_by(obj: LateBanAlert) -> str | None:
+        return obj.acknowledged_by.get_username() if obj.acknowledged_by else None
+
+
+class LateBanAlertFilters(Schema):
+    open: bool = Field(True, description="Only the alerts not yet acknowledged")
+    facility: Id | None = None
+
+
+@router.get(
+    "/late-ban-alerts",
+    response=list[LateBanAlertOut],
+    summary="List late-ban alerts",
+    description=(
+        "A ban that arrived for someone a facility had already let in (an "
+        "activated pass, an announced visit, a grant). The facility's PFSO sees "
+        "its alerts, a port security officer those of the port."
+    ),
+    tags=["bans"],
+)
+@paginate(Page)
+def late_ban_alert_list(
+    request: HttpRequest, filters: Query[LateBanAlertFilters]
+) -> Any:
+    queryset = selectors.late_ban_alert_list_for_user(
+        actor=actor_of(request, READ), open_only=filters.open
+    ).select_related("acknowledged_by")
+    if filters.facility is not None:
+        queryset = queryset.filter(facility_id=filters.facility)
+    return queryset.order_by("-created_at", "-id")
+
+
+@router.post(
+    "/late-ban-alerts/{int:alert_id}/acknowledge",
+    response=LateBanAlertOut,
+    summary="Acknowledge a late-ban alert",
+    description=(
+        "The facility's PFSO or the port's security officer acknowledges; an "
+        "alert acknowledged before is returned unchanged, so a retry is safe."
+    ),
+    tags=["bans"],
+)
+def late_ban_alert_acknowledge(request: HttpRequest, alert_id: int) -> LateBanAlert:
+    actor = actor_of(request, WRITE)
+    alert = selectors.late_ban_alert_get_for_user(actor=actor, pk=alert_id)
+    return services.late_ban_alert_acknowledge(actor=actor, alert=alert)
+
+
 # Access rights ---------------------------------------------------------------------------
 
 
@@ -713,8 +781,9 @@ class VisitOut(Schema):
                 "person_id": v.person_id,
                 "name": v.person.full_name,
                 "screening": v.screening,
+                # A cancelled visit's day pass opens nothing: it is not shown.
                 "day_pass": gate.day_pass_token(v.day_pass_id)
-                if v.day_pass_id
+                if v.day_pass_id and obj.status == Visit.Status.APPROVED
                 else None,
             }
             for v in obj.visitors.all()
@@ -730,7 +799,24 @@ class VisitDecisionIn(InSchema):
 class VisitFilters(Schema):
     status: Literal["submitted", "approved", "rejected", "cancelled"] | None = None
     facility: Id | None = None
+    agent: Id | None = Field(None, description="Only the visits of this shipping agent")
     waiting_for_me: bool = False
+
+
+class VisitCancelIn(InSchema):
+    reason: str = Field("", max_length=500)
+
+
+class DayPassOut(Schema):
+    visit_id: int
+    person_id: int
+    person_name: str
+    facility_id: int
+    zone_id: int | None
+    valid_from: dt.datetime
+    valid_until: dt.datetime
+    token: str = Field(..., description="The signed token the QR code carries")
+    svg: str = Field(..., description="The QR code of the token, as inline SVG")
 
 
 @router.get("/visits", response=list[VisitOut], summary="List visits", tags=["visits"])
@@ -740,6 +826,7 @@ def visit_list(request: HttpRequest, filters: Query[VisitFilters]) -> Any:
         actor=actor_of(request, READ),
         status=filters.status or "",
         facility=filters.facility,
+        agent=filters.agent,
         waiting_for_me=filters.waiting_for_me,
     )
 
@@ -821,6 +908,56 @@ def visit_decide(
     )
     # Read it again: the decision may have issued day passes to its visitors.
     return selectors.visit_get_for_user(actor=actor, pk=visit_id)
+
+
+@router.post(
+    "/visits/{int:visit_id}/cancel",
+    response=VisitOut,
+    summary="Cancel a visit",
+    description=(
+        "The announcing company or the facility's PFSO cancels a visit that waits "
+        "for approval or is approved and has not ended. The day passes of its "
+        "visitors stop opening gates at once."
+    ),
+    tags=["visits"],
+)
+def visit_cancel(request: HttpRequest, visit_id: int, payload: VisitCancelIn) -> Visit:
+    actor = actor_of(request, WRITE)
+    visit = selectors.visit_get_for_user(actor=actor, pk=visit_id)
+    services.visit_cancel(actor=actor, visit=visit, reason=payload.reason)
+    return selectors.visit_get_for_user(actor=actor, pk=visit_id)
+
+
+@router.get(
+    "/visits/{int:visit_id}/day-passes/{int:person_id}",
+    response=DayPassOut,
+    summary="A visitor's day pass: its token and QR code",
+    description=(
+        "For an approved visit, each visitor without a port pass has a day pass. "
+        "The announcing company and the facility's PFSO get its signed token and "
+        "the QR code (SVG) that carries it; a gate reads the token as a "
+        "credential, valid only at the visit's place during its time."
+    ),
+    tags=["visits"],
+)
+def day_pass(request: HttpRequest, visit_id: int, person_id: int) -> dict[str, Any]:
+    actor = actor_of(request, READ)
+    visitor = selectors.day_pass_get_for_user(
+        actor=actor, visit=visit_id, person=person_id
+    )
+    assert visitor.day_pass_id is not None  # noqa: S101 - the selector ensures it
+    token = gate.day_pass_token(visitor.day_pass_id)
+    return {
+        "visit_id": visitor.visit_id,
+        "person_id": visitor.person_id,
+        "person_name": visitor.person.full_name,
+        "facility_id": visitor.visit.facility_id,
+        "zone_id": visitor.visit.zone_id,
+        "valid_from": visitor.visit.starts_at,
+        "valid_until": visitor.visit.ends_at,
+        "token": token,
+        "svg": qr_svg(token),
+    }
 
 
 class AppointmentIn(InSchema):

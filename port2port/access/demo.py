@@ -371,6 +371,8 @@ def seed(*, stdout: Any = None) -> dict[str, int]:
                     + dt.timedelta(days=365 * rng.choice([1, 3, 5, 10, 20]) - 1),
                     legal_reference=f"AN.{rng.randint(10, 99)}.L{rng.randint(1, 9)}.{starts.year}/{rng.randint(100, 9999)}",
                     entered_by=judge,
+                    # Enforced below; the worker's job must not enforce it again.
+                    enforced_at=timezone.now(),
                 )
             )
         PortBan.objects.bulk_create(bans)

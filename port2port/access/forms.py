@@ -17,7 +17,14 @@ from django.utils.translation import gettext_lazy as _
 
 from port2port.access.models import PortBan, Schedule, Visit
 from port2port.core.errors import ApplicationError
-from port2port.core.models import AccessPoint, Facility, Person, Port, Zone
+from port2port.core.models import (
+    AccessPoint,
+    Facility,
+    Organisation,
+    Person,
+    Port,
+    Zone,
+)
 
 _DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -72,8 +79,8 @@ def form_add_service_error(
     """Attach a service's refusal to the form fields it names, or to the whole form.
 
     Services name their fields as the API does (``zone_id``); ``aliases`` maps
-    those names to the form's (``zone``). The messages are looked up in the
-    translation catalogue, which holds the services' common messages.
+    those names to the form's (``zone``). The services translate their messages
+    when they raise them, into the language of the request.
     """
     aliases = aliases or {}
     placed = False
@@ -81,10 +88,10 @@ def form_add_service_error(
         field = aliases.get(name, name)
         if field in form.fields:
             for message in messages:
-                form.add_error(field, gettext(message))
+                form.add_error(field, message)
             placed = True
     if not placed:
-        form.add_error(None, gettext(exc.message))
+        form.add_error(None, exc.message)
 
 
 # The PFSO's facility -------------------------------------------------------------------
@@ -135,11 +142,25 @@ class GrantForm(PassNumberForm):
 
 
 class VisitDecisionForm(forms.Form):
-    """Approve or reject a visit; the service insists on a reason for a rejection."""
+    """Approve or reject a visit; the service insists on a reason for a rejection.
+
+    The terminal's PFSO decides for the terminal (the default), a shipping
+    agent's administrator for the agent.
+    """
 
     decision = forms.ChoiceField(
         choices=[("approve", _("Approve")), ("reject", _("Reject"))]
     )
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+    party = forms.ChoiceField(
+        choices=[("terminal", _("Terminal")), ("agent", _("Shipping agent"))],
+        required=False,
+    )
+
+
+class VisitCancelForm(forms.Form):
+    """Cancel a visit; the reason is optional and kept in the audit trail."""
+
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
 
@@ -231,6 +252,12 @@ class VisitForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "mono"}),
     )
+    agent = forms.ModelChoiceField(
+        label=_("Shipping agent"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_("For a ship visit: the vessel's agent approves it too."),
+    )
     plate = forms.CharField(
         label=_("Vehicle plate"),
         max_length=20,
@@ -250,11 +277,17 @@ class VisitForm(forms.Form):
         *args: Any,
         facilities: QuerySet[Facility],
         people: QuerySet[Person],
+        agents: QuerySet[Organisation] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         _set_queryset(self, "facility", facilities)
         _set_queryset(self, "visitors", people)
+        _set_queryset(
+            self,
+            "agent",
+            agents if agents is not None else Organisation.objects.none(),
+        )
         # The zones are grouped by facility; the service checks that the zone chosen
         # lies in the facility chosen.
         groups: dict[str, list[tuple[str, str]]] = {}
@@ -275,6 +308,17 @@ class VisitForm(forms.Form):
     def clean_zone(self) -> Zone | None:
         value = self.cleaned_data.get("zone") or ""
         return self._zones.get(value)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("agent") and not (
+            data.get("vessel_name") or data.get("vessel_imo")
+        ):
+            self.add_error(
+                "vessel_name",
+                _("Name the vessel: a shipping agent approves ship visits only."),
+            )
+        return data
 
 
 # Bans ----------------------------------------------------------------------------------------

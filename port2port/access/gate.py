@@ -724,19 +724,44 @@ def snapshot_current() -> Snapshot:
 # Deciding -------------------------------------------------------------------------------
 
 
-def day_pass_token(day_pass_id: str) -> str:
-    """Return the signed token a day pass's QR code carries."""
-    return signing.dumps(day_pass_id, salt=DAY_PASS_SALT)
+# A day pass is kept for a day after its visit ends (refused as outside its window,
+# see ``_PeopleData``); its token expires with it.
+DAY_PASS_GRACE = dt.timedelta(days=1)
 
 
-def _credential(raw: str | None) -> str | None:
+def day_pass_token(day_pass_id: str, valid_until: dt.datetime | None = None) -> str:
+    """Return the signed token a day pass's QR code carries.
+
+    The token names the day pass and when it expires: the end of its visit plus
+    ``DAY_PASS_GRACE``. After that the gates refuse it as an unknown credential
+    without looking it up; before, the engine decides it against the visit's
+    window and location. ``valid_until`` defaults to the visit's end.
+    """
+    if valid_until is None:
+        valid_until = (
+            Visitor.objects.filter(day_pass_id=day_pass_id)
+            .values_list("visit__ends_at", flat=True)
+            .get()
+        )
+    expires = int((valid_until + DAY_PASS_GRACE).timestamp())
+    return signing.dumps({"id": day_pass_id, "exp": expires}, salt=DAY_PASS_SALT)
+
+
+def _credential(raw: str | None, at: dt.datetime | None = None) -> str | None:
     """Turn a scanned day-pass token into the engine's ``DP:`` credential."""
     if raw is None or ":" not in raw:
         return raw
     try:
-        return "DP:" + str(signing.loads(raw, salt=DAY_PASS_SALT))
+        content = signing.loads(raw, salt=DAY_PASS_SALT)
     except signing.BadSignature:
         return "DP:invalid"
+    if not isinstance(content, dict) or not isinstance(content.get("id"), str):
+        return "DP:invalid"
+    expires = content.get("exp")
+    now = (at or timezone.now()).timestamp()
+    if not isinstance(expires, int) or now >= expires:
+        return "DP:expired"
+    return "DP:" + content["id"]
 
 
 def _inside(snapshot: Snapshot, request: Request) -> bool | None:
@@ -823,7 +848,7 @@ def gate_decide(
     at = at or timezone.now()
     request = Request(
         access_point_id=access_point_id,
-        credential=_credential(credential),
+        credential=_credential(credential, at),
         plate=plate,
         biometric=Biometric(biometric),
         direction=Direction(direction),

@@ -281,6 +281,15 @@ class PortBan(TimeStampedModel):
     lifted_reason = models.CharField(
         _("reason for lifting"), max_length=300, blank=True
     )
+    enforced_at = models.DateTimeField(
+        _("enforced"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the person's passes were suspended and the facilities alerted: "
+            "at once, or on the first day of a ban issued ahead of time."
+        ),
+    )
 
     class Meta:
         ordering = ["-starts_on"]

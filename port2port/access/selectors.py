@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -16,6 +17,7 @@ from port2port.access.models import (
     PortPass,
     SecurityVerification,
     Visit,
+    Visitor,
 )
 from port2port.compliance.models import TrainingRecord
 from port2port.core.errors import NotFound
@@ -65,6 +67,33 @@ def person_get_for_access(*, actor: Actor, pk: Any) -> Person:
             pk,
             "Person",
         )
+
+
+def person_search_for_user(
+    *, actor: Actor, q: str, born: dt.date | None = None
+) -> QuerySet[Person]:
+    """Search people by name or document number, and date of birth.
+
+    Every word of ``q`` must match a first or last name, or be the document
+    number. A judicial authority searches every person (as
+    ``person_get_for_access`` reaches every person); everyone else searches the
+    people they may see.
+    """
+    scope = scope_for(actor)
+    if scope.has_role(Role.JUDICIAL_AUTHORITY) and not scope.is_national:
+        people = Person.objects.select_related("employer")
+        for word in q.split()[:4]:
+            people = people.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(document_number__iexact=word)
+            )
+        people = people.order_by("last_name", "first_name", "id")
+    else:
+        people = person_list_for_user(actor=actor, search=q)
+    if born:
+        people = people.filter(date_of_birth=born)
+    return people
 
 
 def may_see_screening(*, actor: Actor) -> bool:
@@ -167,6 +196,7 @@ def visit_list_for_user(
     actor: Actor,
     status: str = "",
     facility: int | None = None,
+    agent: int | None = None,
     waiting_for_me: bool = False,
 ) -> QuerySet[Visit]:
     """Visits the caller announced, must approve, or oversees in its port."""
@@ -189,6 +219,8 @@ def visit_list_for_user(
         queryset = queryset.filter(status=status)
     if facility is not None:
         queryset = queryset.filter(facility_id=facility)
+    if agent is not None:
+        queryset = queryset.filter(agent_id=agent)
     if waiting_for_me:
         queryset = queryset.filter(status=Visit.Status.SUBMITTED).filter(
             Q(
@@ -209,6 +241,55 @@ def visit_list_for_user(
 
 def visit_get_for_user(*, actor: Actor, pk: Any) -> Visit:
     return get_scoped(visit_list_for_user(actor=actor), pk, "Visit")
+
+
+def visit_list_waiting_for_agent(*, actor: Actor, agent: int) -> QuerySet[Visit]:
+    """Visits that wait for the decision of a shipping agent the caller administers."""
+    if not scope_for(actor).has_role(Role.COMPANY_ADMIN, organisation_id=agent):
+        return Visit.objects.none()
+    return visit_list_for_user(
+        actor=actor, status=Visit.Status.SUBMITTED, agent=agent
+    ).filter(agent_decision=Visit.Decision.PENDING)
+
+
+def day_pass_get_for_user(*, actor: Actor, visit: Any, person: Any) -> Visitor:
+    """Return the day pass of a visitor of an approved visit, with its visit.
+
+    The announcing company (its administrators and dispatchers) prints it; the
+    facility's PFSO and the port's security officers may show it too. Everyone
+    else, and a visitor without a day pass, gets 404.
+    """
+    scope = scope_for(actor)
+    queryset = Visitor.objects.filter(
+        visit__status=Visit.Status.APPROVED, day_pass_id__isnull=False
+    ).select_related(
+        "person", "visit__facility__port", "visit__zone", "visit__requester"
+    )
+    if not scope.is_platform_admin:
+        companies = {
+            g.organisation_id
+            for g in scope.grants
+            if g.role in (Role.COMPANY_ADMIN, Role.TRANSPORT_DISPATCHER)
+        }
+        facilities = {
+            g.facility_id
+            for g in scope.grants
+            if g.role == Role.PFSO and g.facility_id is not None
+        }
+        ports = {
+            g.port_id
+            for g in scope.grants
+            if g.role == Role.PORT_SECURITY_OFFICER and g.port_id is not None
+        }
+        queryset = queryset.filter(
+            Q(visit__requester_id__in=companies)
+            | Q(visit__facility_id__in=facilities)
+            | Q(visit__facility__port_id__in=ports)
+        )
+    try:
+        return queryset.get(visit_id=int(visit), person_id=int(person))
+    except (Visitor.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound("Day pass not found.") from None
 
 
 def access_event_list_for_user(
@@ -261,3 +342,10 @@ def late_ban_alert_list_for_user(
     if open_only:
         queryset = queryset.filter(acknowledged_at__isnull=True)
     return queryset
+
+
+def late_ban_alert_get_for_user(*, actor: Actor, pk: Any) -> LateBanAlert:
+    """Return a late-ban alert, open or acknowledged, that the caller may see."""
+    return get_scoped(
+        late_ban_alert_list_for_user(actor=actor, open_only=False), pk, "Alert"
+    )

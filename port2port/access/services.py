@@ -14,12 +14,14 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from port2port.access.models import (
     AccessGrant,
     CriminalRecordExtract,
     EssentialPerson,
     IdentityProofing,
+    LateBanAlert,
     PassActivation,
     PolicyChange,
     PortBan,
@@ -82,7 +84,7 @@ def _is_employer_admin(actor: Actor, person: Person) -> bool:
 def _employer(person: Person) -> Organisation:
     """Return the employer of a person whose employer's administrator acts."""
     if person.employer is None:
-        raise NotPermitted("The person has no employer to act for them.")
+        raise NotPermitted(_("The person has no employer to act for them."))
     return person.employer
 
 
@@ -98,7 +100,7 @@ def _is_facility_officer(actor: Actor, facility: Facility) -> bool:
 
 def _pass_number() -> str:
     # 12 random digits after a fixed prefix: unguessable, readable on a card.
-    return "P2P" + "".join(secrets.choice("0123456789") for _ in range(12))
+    return "P2P" + "".join(secrets.choice("0123456789") for _digit in range(12))
 
 
 @transaction.atomic
@@ -111,13 +113,13 @@ def pass_issue(
     it is valid ``P2P_PASS_VALIDITY_YEARS`` (5). A banned person gets no pass.
     """
     if not _is_employer_admin(actor, person):
-        raise NotPermitted("Only the employer's administrator can request a pass.")
+        raise NotPermitted(_("Only the employer's administrator can request a pass."))
     today = timezone.localdate()
     if PortBan.objects.filter(
         person=person, status=PortBan.Status.ACTIVE, ends_on__gte=today
     ).exists():
         raise Conflict(
-            "This person is under a port ban and cannot get a pass.", code="port_ban"
+            _("This person is under a port ban and cannot get a pass."), code="port_ban"
         )
     now = timezone.now()
     port_pass = PortPass.objects.create(
@@ -149,14 +151,16 @@ def pass_collect(*, actor: Actor, port_pass: PortPass) -> PortPass:
     active pass at a time.
     """
     if not _is_employer_admin(actor, port_pass.person):
-        raise NotPermitted("Only the employer's administrator can hand over the pass.")
+        raise NotPermitted(
+            _("Only the employer's administrator can hand over the pass.")
+        )
     if port_pass.state != PortPass.State.ISSUED:
-        raise Conflict("Only an issued pass can be collected.")
+        raise Conflict(_("Only an issued pass can be collected."))
     if _active_ban_exists(port_pass.person_id):
-        raise Conflict("The holder is under a port ban.", code="port_ban")
+        raise Conflict(_("The holder is under a port ban."), code="port_ban")
     if timezone.localdate() > port_pass.collect_by:
         raise Conflict(
-            "The collection period has ended; issue a new pass.", code="expired"
+            _("The collection period has ended; issue a new pass."), code="expired"
         )
     PortPass.objects.filter(
         person=port_pass.person, state=PortPass.State.ACTIVE
@@ -196,16 +200,23 @@ def pass_change_state(
         _is_employer_admin(actor, port_pass.person)
         or scope.has_role(Role.PORT_SECURITY_OFFICER)
     ):
-        raise NotPermitted("Only the employer or a port security officer can do this.")
+        raise NotPermitted(
+            _("Only the employer or a port security officer can do this.")
+        )
     if action not in _TRANSITIONS:
-        raise field_error("action", "The action is suspend, reinstate or revoke.")
+        raise field_error("action", _("The action is suspend, reinstate or revoke."))
     if not reason.strip():
-        raise field_error("reason", "Give a reason.")
+        raise field_error("reason", _("Give a reason."))
     allowed_from, target = _TRANSITIONS[action]
     if port_pass.state not in allowed_from:
-        raise Conflict(f"A {port_pass.state} pass cannot be {action}d.")
+        refusals = {
+            "suspend": _("Only an active pass can be suspended."),
+            "reinstate": _("Only a suspended pass can be reinstated."),
+            "revoke": _("A pass that is lost, revoked or expired cannot be revoked."),
+        }
+        raise Conflict(refusals[action])
     if action == "reinstate" and _active_ban_exists(port_pass.person_id):
-        raise Conflict("The holder is under a port ban.", code="port_ban")
+        raise Conflict(_("The holder is under a port ban."), code="port_ban")
     old = port_pass.state
     port_pass.state = target
     port_pass.state_reason = reason.strip()[:200]
@@ -225,9 +236,11 @@ def pass_change_state(
 def pass_report_lost(*, actor: Actor, port_pass: PortPass) -> PortPass:
     """Block a lost pass at once everywhere and issue its replacement."""
     if not _is_employer_admin(actor, port_pass.person):
-        raise NotPermitted("Only the employer's administrator can report a pass lost.")
+        raise NotPermitted(
+            _("Only the employer's administrator can report a pass lost.")
+        )
     if port_pass.state not in {PortPass.State.ACTIVE, PortPass.State.SUSPENDED}:
-        raise Conflict("Only an active or suspended pass can be reported lost.")
+        raise Conflict(_("Only an active or suspended pass can be reported lost."))
     port_pass.state = PortPass.State.LOST
     port_pass.state_reason = "reported lost"
     port_pass.save(update_fields=["state", "state_reason", "updated_at"])
@@ -252,10 +265,11 @@ def pass_activate_at_facility(
 ) -> PassActivation:
     """Let a facility accept a pass (its PFSO decides)."""
     if not _is_facility_officer(actor, facility):
-        raise NotPermitted("Only the facility's PFSO can activate passes there.")
+        raise NotPermitted(_("Only the facility's PFSO can activate passes there."))
     if port_pass.state not in {PortPass.State.ISSUED, PortPass.State.ACTIVE}:
         raise Conflict(
-            f"A pass that is {port_pass.get_state_display().lower()} cannot be activated."
+            _("A pass that is %(state)s cannot be activated.")
+            % {"state": port_pass.get_state_display().lower()}
         )
     try:
         activation = PassActivation.objects.create(
@@ -265,7 +279,7 @@ def pass_activate_at_facility(
             activated_by=_user(actor),
         )
     except IntegrityError:
-        raise Conflict("The pass is already activated at this facility.") from None
+        raise Conflict(_("The pass is already activated at this facility.")) from None
     audit_record(
         actor=actor,
         action="pass.activate",
@@ -284,7 +298,7 @@ def identity_proofing_record(
 ) -> IdentityProofing:
     """Record that an identity provider verified the person (the fact, not the data)."""
     if not _is_employer_admin(actor, person):
-        raise NotPermitted("Only the employer's administrator can record this.")
+        raise NotPermitted(_("Only the employer's administrator can record this."))
     proofing = IdentityProofing.objects.create(
         person=person,
         provider=provider,
@@ -317,7 +331,9 @@ def verification_record(
 ) -> SecurityVerification:
     """Record a security verification request or its outcome for a person."""
     if not _is_employer_admin(actor, person):
-        raise NotPermitted("Only the employer's verification manager can record this.")
+        raise NotPermitted(
+            _("Only the employer's verification manager can record this.")
+        )
     if status == SecurityVerification.Status.POSITIVE and valid_until is None:
         valid_until = _add_months(
             decided_on or timezone.localdate(),
@@ -352,9 +368,9 @@ def extract_record(
     Only the date and the outcome are kept, never the content.
     """
     if not _is_employer_admin(actor, person):
-        raise NotPermitted("Only the employer's administrator can record this.")
+        raise NotPermitted(_("Only the employer's administrator can record this."))
     if issued_on > timezone.localdate():
-        raise field_error("issued_on", "The extract date cannot be in the future.")
+        raise field_error("issued_on", _("The extract date cannot be in the future."))
     extract = CriminalRecordExtract.objects.create(
         person=person,
         checked_by=_employer(person),
@@ -409,27 +425,28 @@ def ban_issue(
     """
     scope = scope_for(actor)
     if not scope.has_role(Role.JUDICIAL_AUTHORITY):
-        raise NotPermitted("Only a judicial authority can issue a port ban.")
+        raise NotPermitted(_("Only a judicial authority can issue a port ban."))
     if ends_on < starts_on:
-        raise field_error("ends_on", "A ban ends after it starts.")
+        raise field_error("ends_on", _("A ban ends after it starts."))
     try:
         limit = starts_on.replace(year=starts_on.year + PortBan.MAX_YEARS)
     except ValueError:
         limit = starts_on.replace(year=starts_on.year + PortBan.MAX_YEARS, day=28)
     if ends_on > limit:
-        raise field_error("ends_on", "A port ban lasts at most 20 years.")
+        raise field_error("ends_on", _("A port ban lasts at most 20 years."))
     if not legal_reference.strip():
         raise field_error(
-            "legal_reference", "Give the court or prosecutor's reference."
+            "legal_reference", _("Give the court or prosecutor's reference.")
         )
     if not all_ports and not ports:
-        raise field_error("ports", "Name the ports, or ban from all ports.")
+        raise field_error("ports", _("Name the ports, or ban from all ports."))
     organisation_id = next(
         (g.organisation_id for g in scope.grants if g.role == Role.JUDICIAL_AUTHORITY),
         None,
     )
     if organisation_id is None:  # a platform administrator acting for a court
         organisation_id = _employer(person).pk
+    starts_now = starts_on <= timezone.localdate()
     ban = PortBan.objects.create(
         person=person,
         issued_by_id=organisation_id,
@@ -438,6 +455,9 @@ def ban_issue(
         legal_reference=legal_reference.strip(),
         all_ports=all_ports,
         entered_by=_user(actor),
+        # A ban issued ahead of time is enforced on its first day by the
+        # periodic job ``ban_start_due``.
+        enforced_at=timezone.now() if starts_now else None,
     )
     if ports:
         ban.ports.set(ports)
@@ -453,10 +473,51 @@ def ban_issue(
             "all_ports": all_ports,
         },
     )
-    if starts_on <= timezone.localdate():
+    if starts_now:
         _ban_enforce(ban=ban, actor=actor)
     _person_changed(person)
     return ban
+
+
+def ban_start_due(*, today: dt.date | None = None) -> list[PortBan]:
+    """Enforce the bans issued ahead of time whose first day has come.
+
+    The gates refuse the person from the first day on by themselves; this
+    suspends the person's active passes, re-screens their visits and alerts the
+    facilities that had let them in, as issuing a ban that starts at once does.
+    Each ban is enforced once: it is claimed by a conditional update of
+    ``enforced_at``, so that two workers never enforce it twice. A periodic job
+    of the worker runs it (``port2port.access.periodic``).
+    """
+    today = today or timezone.localdate()
+    due = PortBan.objects.filter(
+        status=PortBan.Status.ACTIVE,
+        enforced_at__isnull=True,
+        starts_on__lte=today,
+        ends_on__gte=today,
+    ).select_related("person")
+    started = []
+    for ban in due.order_by("starts_on", "pk"):
+        with transaction.atomic():
+            claimed = PortBan.objects.filter(
+                pk=ban.pk, status=PortBan.Status.ACTIVE, enforced_at__isnull=True
+            ).update(enforced_at=timezone.now(), updated_at=timezone.now())
+            if not claimed:
+                continue
+            audit_record(
+                actor=None,
+                action="ban.start",
+                obj=ban,
+                details={
+                    "person": ban.person_id,
+                    "from": ban.starts_on,
+                    "until": ban.ends_on,
+                },
+            )
+            _ban_enforce(ban=ban, actor=None)
+            _person_changed(ban.person_id)
+        started.append(ban)
+    return started
 
 
 def _ban_enforce(*, ban: PortBan, actor: Actor | None) -> None:
@@ -490,11 +551,11 @@ def _ban_enforce(*, ban: PortBan, actor: Actor | None) -> None:
 def ban_lift(*, actor: Actor, ban: PortBan, reason: str) -> PortBan:
     """Lift a ban; passes suspended because of it are reinstated if no other ban holds."""
     if not scope_for(actor).has_role(Role.JUDICIAL_AUTHORITY):
-        raise NotPermitted("Only a judicial authority can lift a port ban.")
+        raise NotPermitted(_("Only a judicial authority can lift a port ban."))
     if ban.status != PortBan.Status.ACTIVE:
-        raise Conflict("The ban is not active.")
+        raise Conflict(_("The ban is not active."))
     if not reason.strip():
-        raise field_error("reason", "Give the reason for lifting the ban.")
+        raise field_error("reason", _("Give the reason for lifting the ban."))
     ban.status = PortBan.Status.LIFTED
     ban.lifted_at = timezone.now()
     ban.lifted_reason = reason.strip()
@@ -519,6 +580,43 @@ def ban_lift(*, actor: Actor, ban: PortBan, reason: str) -> PortBan:
     return ban
 
 
+@transaction.atomic
+def late_ban_alert_acknowledge(*, actor: Actor, alert: LateBanAlert) -> LateBanAlert:
+    """Acknowledge a late-ban alert: the facility's PFSO or its port security officer.
+
+    Acknowledging an acknowledged alert changes nothing, so that a client may
+    retry; the first acknowledgement is the one kept and audited.
+    """
+    if not _is_facility_officer(actor, alert.facility):
+        raise NotPermitted(
+            _(
+                "Only the facility's PFSO or the port's security officer can "
+                "acknowledge this alert."
+            )
+        )
+    now = timezone.now()
+    # A conditional update, so that two officers acknowledging at once leave one
+    # acknowledgement (and one audit entry).
+    acknowledged = LateBanAlert.objects.filter(
+        pk=alert.pk, acknowledged_at__isnull=True
+    ).update(acknowledged_at=now, acknowledged_by=_user(actor))
+    alert.refresh_from_db(fields=["acknowledged_at", "acknowledged_by"])
+    if acknowledged:
+        audit_record(
+            actor=actor,
+            action="late_ban_alert.acknowledge",
+            obj=alert,
+            port_id=alert.port_id,
+            facility_id=alert.facility_id,
+            details={
+                "ban": alert.ban_id,
+                "person": alert.person_id,
+                "kind": alert.kind,
+            },
+        )
+    return alert
+
+
 # Access rights ---------------------------------------------------------------------------
 
 
@@ -529,20 +627,26 @@ def _clean_requirements(raw: dict[str, Any]) -> dict[str, Any]:
     unknown = set(raw) - allowed
     if unknown:
         raise field_error(
-            "requirements", f"Unknown requirements: {', '.join(sorted(unknown))}."
+            "requirements",
+            _("Unknown requirements: %(names)s.")
+            % {"names": ", ".join(sorted(unknown))},
         )
     clean: dict[str, Any] = {}
     categories = list(raw.get("verification_categories") or [])
     bad = [c for c in categories if c not in SecurityVerification.Category.values]
     if bad:
         raise field_error(
-            "requirements", f"Unknown verification categories: {', '.join(bad)}."
+            "requirements",
+            _("Unknown verification categories: %(names)s.")
+            % {"names": ", ".join(bad)},
         )
     courses = list(raw.get("courses") or [])
     known = set(Course.objects.filter(code__in=courses).values_list("code", flat=True))
     if set(courses) - known:
         missing = ", ".join(sorted(set(courses) - known))
-        raise field_error("requirements", f"Unknown courses: {missing}.")
+        raise field_error(
+            "requirements", _("Unknown courses: %(names)s.") % {"names": missing}
+        )
     if categories:
         clean["verification_categories"] = sorted(set(categories))
     if courses:
@@ -573,7 +677,9 @@ def zone_policy_set(
             Role.PORT_SECURITY_OFFICER, port_id=zone.port_id
         )
     if not allowed:
-        raise NotPermitted("Only the zone's PFSO or port officer can set its policy.")
+        raise NotPermitted(
+            _("Only the zone's PFSO or port officer can set its policy.")
+        )
     requirements = _clean_requirements(
         {
             "verification_categories": verification_categories or [],
@@ -584,7 +690,7 @@ def zone_policy_set(
         }
     )
     if anti_passback not in ZonePolicy.AntiPassback.values:
-        raise field_error("anti_passback", "Anti-passback is none, soft or hard.")
+        raise field_error("anti_passback", _("Anti-passback is none, soft or hard."))
     policy, _created = ZonePolicy.objects.update_or_create(
         zone=zone,
         defaults={
@@ -617,12 +723,14 @@ def _parse_windows(windows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             or not days
             or not all(isinstance(d, int) and 0 <= d <= 6 for d in days)
         ):
-            raise field_error("windows", "Days are numbers 0 (Monday) to 6 (Sunday).")
+            raise field_error(
+                "windows", _("Days are numbers 0 (Monday) to 6 (Sunday).")
+            )
         for key in ("from", "to"):
             try:
                 dt.time.fromisoformat(str(window.get(key)))
             except ValueError:
-                raise field_error("windows", "Times are HH:MM.") from None
+                raise field_error("windows", _("Times are HH:MM.")) from None
         clean.append(
             {"days": sorted(set(days)), "from": window["from"], "to": window["to"]}
         )
@@ -641,9 +749,11 @@ def schedule_create(
     """Define a weekly schedule for a facility (its PFSO) or for everyone (an admin)."""
     scope = scope_for(actor)
     if facility is None and not scope.is_platform_admin:
-        raise NotPermitted("Only a platform administrator can create shared schedules.")
+        raise NotPermitted(
+            _("Only a platform administrator can create shared schedules.")
+        )
     if facility is not None and not _is_facility_officer(actor, facility):
-        raise NotPermitted("Only the facility's PFSO can create its schedules.")
+        raise NotPermitted(_("Only the facility's PFSO can create its schedules."))
     schedule = Schedule.objects.create(
         name=name,
         facility=facility,
@@ -676,7 +786,7 @@ def grant_create(
     """Grant a person, every employee of an organisation, or a vehicle entry to a zone."""
     if sum(x is not None for x in (person, organisation, vehicle)) != 1:
         raise field_error(
-            "holder", "Grant to exactly one person, organisation or vehicle."
+            "holder", _("Grant to exactly one person, organisation or vehicle.")
         )
     if zone.facility is not None:
         allowed = _is_facility_officer(actor, zone.facility)
@@ -685,11 +795,11 @@ def grant_create(
             Role.PORT_SECURITY_OFFICER, port_id=zone.port_id
         )
     if not allowed:
-        raise NotPermitted("Only the zone's PFSO or port officer can grant access.")
+        raise NotPermitted(_("Only the zone's PFSO or port officer can grant access."))
     if valid_until is not None and valid_until <= valid_from:
-        raise field_error("valid_until", "A grant ends after it starts.")
+        raise field_error("valid_until", _("A grant ends after it starts."))
     if schedule is not None and schedule.facility_id not in (None, zone.facility_id):
-        raise field_error("schedule_id", "The schedule belongs to another facility.")
+        raise field_error("schedule_id", _("The schedule belongs to another facility."))
     grant = AccessGrant.objects.create(
         zone=zone,
         person=person,
@@ -735,7 +845,7 @@ def grant_revoke(*, actor: Actor, grant: AccessGrant) -> AccessGrant:
             Role.PORT_SECURITY_OFFICER, port_id=zone.port_id
         )
     if not allowed:
-        raise NotPermitted("Only the zone's PFSO or port officer can revoke access.")
+        raise NotPermitted(_("Only the zone's PFSO or port officer can revoke access."))
     if grant.revoked_at is None:
         grant.revoked_at = timezone.now()
         grant.save(update_fields=["revoked_at", "updated_at"])
@@ -761,7 +871,9 @@ def essential_set(
 ) -> None:
     """Mark or unmark a person essential for a facility (let in at level 3)."""
     if not _is_facility_officer(actor, facility):
-        raise NotPermitted("Only the facility's PFSO can designate essential people.")
+        raise NotPermitted(
+            _("Only the facility's PFSO can designate essential people.")
+        )
     if essential:
         EssentialPerson.objects.get_or_create(
             facility=facility,
@@ -813,28 +925,30 @@ def visit_create(
         Role.COMPANY_ADMIN, Role.TRANSPORT_DISPATCHER, organisation_id=requester.pk
     ):
         raise NotPermitted(
-            "Only a member of the announcing company can announce a visit."
+            _("Only a member of the announcing company can announce a visit.")
         )
     if ends_at <= starts_at:
-        raise field_error("ends_at", "A visit ends after it starts.")
+        raise field_error("ends_at", _("A visit ends after it starts."))
     if (ends_at - starts_at) > dt.timedelta(days=settings.VISIT_MAX_DAYS):
         raise field_error(
-            "ends_at", f"A visit lasts at most {settings.VISIT_MAX_DAYS} days."
+            "ends_at",
+            _("A visit lasts at most %(days)s days.")
+            % {"days": settings.VISIT_MAX_DAYS},
         )
     if zone is not None and zone.facility_id != facility.pk:
-        raise field_error("zone_id", "The zone is not in this facility.")
+        raise field_error("zone_id", _("The zone is not in this facility."))
     if not visitors:
-        raise field_error("visitors", "Name at least one visitor.")
+        raise field_error("visitors", _("Name at least one visitor."))
     if vessel_imo:
         try:
             vessel_imo = imo_normalise(vessel_imo)
         except InvalidIdentifier as exc:
-            raise field_error("vessel_imo", str(exc)) from None
+            raise field_error("vessel_imo", _(str(exc))) from None
     if plate:
         try:
             plate = plate_normalise(plate)
         except InvalidIdentifier as exc:
-            raise field_error("plate", str(exc)) from None
+            raise field_error("plate", _(str(exc))) from None
     is_ship_visit = bool(vessel_name or vessel_imo or ship_call)
     visit = Visit.objects.create(
         requester=requester,
@@ -891,30 +1005,34 @@ def visit_decide(
     scope = scope_for(actor)
     if party == "terminal":
         if not _is_facility_officer(actor, visit.facility):
-            raise NotPermitted("Only the terminal's PFSO can decide for the terminal.")
+            raise NotPermitted(
+                _("Only the terminal's PFSO can decide for the terminal.")
+            )
         field = "terminal_decision"
     elif party == "agent":
         if visit.agent_id is None or not scope.has_role(
             Role.COMPANY_ADMIN, organisation_id=visit.agent_id
         ):
             raise NotPermitted(
-                "Only the shipping agent of the visit can decide for it."
+                _("Only the shipping agent of the visit can decide for it.")
             )
         field = "agent_decision"
     else:
-        raise field_error("party", "The party is terminal or agent.")
+        raise field_error("party", _("The party is terminal or agent."))
     if visit.status != Visit.Status.SUBMITTED:
-        raise Conflict("The visit has already been decided.")
+        raise Conflict(_("The visit has already been decided."))
     if getattr(visit, field) != Visit.Decision.PENDING:
-        raise Conflict("This party has already decided.")
+        raise Conflict(_("This party has already decided."))
     if not approve and not reason.strip():
-        raise field_error("reason", "A rejection needs a reason.")
+        raise field_error("reason", _("A rejection needs a reason."))
     if (
         approve
         and visit.visitors.filter(screening=Visitor.Screening.ACTIVE_BAN).exists()
     ):
         raise Conflict(
-            "A visitor is under an active port ban; reject the visit or remove the visitor.",
+            _(
+                "A visitor is under an active port ban; reject the visit or remove the visitor."
+            ),
             code="port_ban",
         )
     setattr(
@@ -953,6 +1071,64 @@ def visit_decide(
     return visit
 
 
+_VISIT_COMPANY_ROLES = (Role.COMPANY_ADMIN, Role.TRANSPORT_DISPATCHER)
+
+
+@transaction.atomic
+def visit_cancel(*, actor: Actor, visit: Visit, reason: str = "") -> Visit:
+    """Cancel a visit that waits for approval or is approved.
+
+    The announcing company or the facility's PFSO (or port security officer)
+    cancels. The day passes of its visitors stop opening gates at once: a
+    cancelled visit is not in the gate snapshot, and every visitor's entry in
+    it is reloaded.
+    """
+    by_company = scope_for(actor).has_role(
+        *_VISIT_COMPANY_ROLES, organisation_id=visit.requester_id
+    )
+    if not (by_company or _is_facility_officer(actor, visit.facility)):
+        raise NotPermitted(
+            _("Only the announcing company or the facility's PFSO can cancel a visit.")
+        )
+    reason = reason.strip()
+    if len(reason) > 500:
+        raise field_error("reason", _("Give a reason of at most 500 characters."))
+    cancellable = (Visit.Status.SUBMITTED, Visit.Status.APPROVED)
+    if visit.status not in cancellable:
+        raise Conflict(
+            _("Only a visit that waits for approval or is approved can be cancelled.")
+        )
+    if visit.ends_at <= timezone.now():
+        raise Conflict(_("The visit has already ended."))
+    old = visit.status
+    # A conditional update, so that a decision taken meanwhile is not overwritten
+    # without notice.
+    changed = Visit.objects.filter(pk=visit.pk, status=old).update(
+        status=Visit.Status.CANCELLED, updated_at=timezone.now()
+    )
+    if not changed:
+        raise Conflict(_("The visit was decided or cancelled meanwhile; reload it."))
+    visit.refresh_from_db(fields=["status", "updated_at"])
+    people = list(visit.visitors.values_list("person_id", flat=True))
+    for person_id in people:
+        _person_changed(person_id)
+    audit_record(
+        actor=actor,
+        action="visit.cancel",
+        obj=visit,
+        port_id=visit.facility.port_id,
+        facility_id=visit.facility_id,
+        organisation_id=visit.requester_id,
+        details={
+            "from": old,
+            "by": "company" if by_company else "terminal",
+            "reason": reason,
+            "visitors": people,
+        },
+    )
+    return visit
+
+
 @transaction.atomic
 def appointment_create(
     *,
@@ -968,13 +1144,13 @@ def appointment_create(
     if not scope_for(actor).has_role(
         Role.COMPANY_ADMIN, Role.TRANSPORT_DISPATCHER, organisation_id=haulier.pk
     ):
-        raise NotPermitted("Only the haulier's dispatcher can book a slot.")
+        raise NotPermitted(_("Only the haulier's dispatcher can book a slot."))
     if ends_at <= starts_at:
-        raise field_error("ends_at", "A slot ends after it starts.")
+        raise field_error("ends_at", _("A slot ends after it starts."))
     try:
         plate = plate_normalise(plate)
     except InvalidIdentifier as exc:
-        raise field_error("plate", str(exc)) from None
+        raise field_error("plate", _(str(exc))) from None
     appointment = TruckAppointment.objects.create(
         facility=facility,
         haulier=haulier,

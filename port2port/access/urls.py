@@ -21,6 +21,17 @@ urlpatterns = [
     path("facility/<int:pk>/grants/", views.facility_grant, name="facility-grant"),
     path("grants/<int:pk>/revoke/", views.grant_revoke, name="grant-revoke"),
     path("visits/<int:pk>/decision/", views.visit_decide, name="visit-decide"),
+    path("visits/<int:pk>/cancel/", views.visit_cancel, name="visit-cancel"),
+    path(
+        "visits/<int:pk>/day-passes/<int:person>/",
+        views.day_pass,
+        name="day-pass",
+    ),
+    path(
+        "alerts/<int:pk>/acknowledge/",
+        views.alert_acknowledge,
+        name="alert-acknowledge",
+    ),
     path("gates/", views.gates, name="gates"),
     path("gates/check/", views.gate_check, name="gate-check"),
     path("company/", views.company, name="company"),

@@ -24,8 +24,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from port2port.access import gate, selectors, services
@@ -37,12 +38,14 @@ from port2port.access.forms import (
     PassNumberForm,
     PassStateForm,
     PersonSearchForm,
+    VisitCancelForm,
     VisitDecisionForm,
     VisitForm,
     form_add_service_error,
 )
 from port2port.access.models import (
     AccessEvent,
+    LateBanAlert,
     PassActivation,
     PortBan,
     PortPass,
@@ -63,6 +66,7 @@ from port2port.core.models import (
 from port2port.core.scopes import Scope, scope_for
 from port2port.gate import REASON_TEXT, Reason
 from port2port.lib.identifiers import InvalidIdentifier, plate_display, plate_normalise
+from port2port.lib.qr import qr_svg
 
 PAGE_SIZE = 25
 # Rows the live view shows at first and sends at most per poll.
@@ -162,54 +166,6 @@ VIA_LABELS: dict[str, Any] = {
     "appointment": gettext_lazy("Truck appointment"),
     "exit": gettext_lazy("Exit"),
 }
-
-# The services' refusals are written in English. These are the ones the pages can
-# cause; marking them here puts them in the translation catalogue, so that
-# ``form_add_service_error`` and the messages below show them translated.
-SERVICE_MESSAGES = (
-    gettext_noop("Only the employer's administrator can request a pass."),
-    gettext_noop("This person is under a port ban and cannot get a pass."),
-    gettext_noop("Only the employer's administrator can hand over the pass."),
-    gettext_noop("Only an issued pass can be collected."),
-    gettext_noop("The collection period has ended; issue a new pass."),
-    gettext_noop("Only the employer or a port security officer can do this."),
-    gettext_noop("The action is suspend, reinstate or revoke."),
-    gettext_noop("Give a reason."),
-    gettext_noop("The holder is under a port ban."),
-    gettext_noop("Only the employer's administrator can report a pass lost."),
-    gettext_noop("Only an active or suspended pass can be reported lost."),
-    gettext_noop("Only the facility's PFSO can activate passes there."),
-    gettext_noop("The pass is already activated at this facility."),
-    gettext_noop("Only a judicial authority can issue a port ban."),
-    gettext_noop("A ban ends after it starts."),
-    gettext_noop("A port ban lasts at most 20 years."),
-    gettext_noop("Give the court or prosecutor's reference."),
-    gettext_noop("Name the ports, or ban from all ports."),
-    gettext_noop("Only a judicial authority can lift a port ban."),
-    gettext_noop("The ban is not active."),
-    gettext_noop("Give the reason for lifting the ban."),
-    gettext_noop("Only the zone's PFSO or port officer can grant access."),
-    gettext_noop("A grant ends after it starts."),
-    gettext_noop("The schedule belongs to another facility."),
-    gettext_noop("Only the zone's PFSO or port officer can revoke access."),
-    gettext_noop("Only a member of the announcing company can announce a visit."),
-    gettext_noop("A visit ends after it starts."),
-    gettext_noop("The zone is not in this facility."),
-    gettext_noop("Name at least one visitor."),
-    gettext_noop("A number plate has 1 to 10 letters and digits."),
-    gettext_noop(
-        "A Belgian plate looks like 1-ABC-123 (or the older ABC-123 and 123-ABC)."
-    ),
-    gettext_noop("An IMO number is 7 digits with a check digit, e.g. IMO 9074729."),
-    gettext_noop("Only the terminal's PFSO can decide for the terminal."),
-    gettext_noop("The visit has already been decided."),
-    gettext_noop("This party has already decided."),
-    gettext_noop("A rejection needs a reason."),
-    gettext_noop(
-        "A visitor is under an active port ban; reject the visit or remove the visitor."
-    ),
-)
-
 
 # Helpers -------------------------------------------------------------------------------
 
@@ -367,29 +323,6 @@ def _pass_by_number(number: str) -> PortPass | None:
     return PortPass.objects.select_related("person").filter(number=number).first()
 
 
-def _person_search(actor: User, *, q: str, born: Any = None) -> QuerySet[Person]:
-    """Search people by name or document number, and date of birth.
-
-    A judicial authority reaches every person (as ``person_get_for_access``
-    does); everyone else searches the people they may see.
-    """
-    scope = scope_for(actor)
-    if scope.has_role(Role.JUDICIAL_AUTHORITY) and not scope.is_national:
-        people = Person.objects.select_related("employer")
-        for word in q.split()[:4]:
-            people = people.filter(
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(document_number__iexact=word)
-            )
-        people = people.order_by("last_name", "first_name", "id")
-    else:
-        people = core_selectors.person_list_for_user(actor=actor, search=q)
-    if born:
-        people = people.filter(date_of_birth=born)
-    return people
-
-
 # Overview -------------------------------------------------------------------------------------
 
 
@@ -406,15 +339,29 @@ def overview(request: HttpRequest) -> HttpResponse:
     actor = _user(request)
     scope = scope_for(actor)
     q = request.GET.get("q", "").strip()[:100]
-    people = _person_search(actor, q=q) if q else Person.objects.none()
+    people = (
+        selectors.person_search_for_user(actor=actor, q=q)
+        if q
+        else Person.objects.none()
+    )
+    may_facility = scope.has_role(Role.PFSO, Role.PORT_SECURITY_OFFICER)
+    alerts = (
+        selectors.late_ban_alert_list_for_user(actor=actor).select_related(
+            "ban__issued_by", "facility__port"
+        )
+        if may_facility and not _is_htmx(request)
+        else LateBanAlert.objects.none()
+    )
     return _render(
         request,
         "access/overview.html",
         {
             "q": q,
             "page": _page(request, people),
+            "alerts": list(alerts[:FACILITY_ROWS]),
+            "alert_count": alerts.count() if may_facility else 0,
             "may_gates": scope.has_role(*_GATE_ROLES),
-            "may_facility": scope.has_role(Role.PFSO, Role.PORT_SECURITY_OFFICER),
+            "may_facility": may_facility,
             "may_company": scope.has_role(*_COMPANY_ROLES),
             "may_bans": scope.has_role(*_BAN_ROLES),
         },
@@ -518,6 +465,13 @@ def _facility_page(
     visits = selectors.visit_list_for_user(
         actor=actor, facility=facility.pk, status=Visit.Status.SUBMITTED
     ).filter(terminal_decision=Visit.Decision.PENDING)
+    approved = (
+        selectors.visit_list_for_user(
+            actor=actor, facility=facility.pk, status=Visit.Status.APPROVED
+        )
+        .filter(ends_at__gt=timezone.now())
+        .order_by("starts_at", "pk")
+    )
     grants = selectors.grant_list_for_user(actor=actor, facility=facility.pk).filter(
         revoked_at__isnull=True
     )
@@ -531,6 +485,10 @@ def _facility_page(
         "facility": facility,
         "visits": list(visits[:FACILITY_ROWS]),
         "visit_count": visits.count(),
+        "approved_visits": list(approved[:FACILITY_ROWS]),
+        "now": timezone.now(),
+        "approved_count": approved.count(),
+        "cancel_form": VisitCancelForm(),
         "alerts": list(
             selectors.late_ban_alert_list_for_user(actor=actor)
             .filter(facility=facility)
@@ -635,7 +593,7 @@ def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.grant_revoke(actor=actor, grant=grant)
     except ApplicationError as exc:
-        messages.error(request, _(exc.message))
+        messages.error(request, exc.message)
     else:
         messages.success(request, _("The access right was revoked."))
     fallback = (
@@ -649,17 +607,22 @@ def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @_signed_in
 @require_POST
 def visit_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    """Approve or reject a visit for the terminal; htmx swaps the visit's row."""
+    """Approve or reject a visit for the terminal or the shipping agent.
+
+    htmx swaps the visit's row; without htmx the page the form was on is shown
+    again with the outcome.
+    """
     actor = _user(request)
     visit = _get_or_404(selectors.visit_get_for_user, actor=actor, pk=pk)
     form = VisitDecisionForm(request.POST)
+    party = "agent" if request.POST.get("party") == "agent" else "terminal"
     decided = False
     if form.is_valid():
         try:
             visit = services.visit_decide(
                 actor=actor,
                 visit=visit,
-                party="terminal",
+                party=party,
                 approve=form.cleaned_data["decision"] == "approve",
                 reason=form.cleaned_data["reason"],
             )
@@ -670,14 +633,109 @@ def visit_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "access/partials/_visit_row.html",
-            {"visit": visit, "decision_form": form, "decided": decided},
+            {"visit": visit, "decision_form": form, "decided": decided, "party": party},
         )
     if decided:
         messages.success(request, _("The visit was decided."))
     else:
         for error in form.errors.values():
             messages.error(request, " ".join(str(e) for e in error))
+    if party == "agent":
+        return _back(request, reverse("access:company"))
     return redirect("access:facility", pk=visit.facility_id)
+
+
+@_signed_in
+@require_POST
+def visit_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel a visit (the announcing company or the facility's PFSO)."""
+    actor = _user(request)
+    visit = _get_or_404(selectors.visit_get_for_user, actor=actor, pk=pk)
+    form = VisitCancelForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(str(e) for e in errors))
+    else:
+        try:
+            services.visit_cancel(
+                actor=actor, visit=visit, reason=form.cleaned_data["reason"]
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The visit to %(facility)s of %(date)s is cancelled; its day "
+                    "passes no longer open any gate."
+                )
+                % {
+                    "facility": visit.facility.name,
+                    "date": timezone.localtime(visit.starts_at).strftime(
+                        "%Y-%m-%d %H:%M"
+                    ),
+                },
+            )
+    return _back(request, reverse("access:company"))
+
+
+@_signed_in
+@require_GET
+def day_pass(request: HttpRequest, pk: int, person: int) -> HttpResponse:
+    """A visitor's printable day pass: the QR code the gate reads, and the visit."""
+    actor = _user(request)
+    visitor = _get_or_404(
+        selectors.day_pass_get_for_user, actor=actor, visit=pk, person=person
+    )
+    assert visitor.day_pass_id is not None  # noqa: S101 - the selector ensures it
+    token = gate.day_pass_token(visitor.day_pass_id)
+    # segno draws the token as paths and escapes the title: nothing is unescaped.
+    qr = mark_safe(qr_svg(token, title=_("Day pass")))  # noqa: S308
+    return render(
+        request,
+        "access/day_pass.html",
+        {
+            "visitor": visitor,
+            "visit": visitor.visit,
+            "qr": qr,
+            "ended": visitor.visit.ends_at <= timezone.now(),
+        },
+    )
+
+
+# Late-ban alerts --------------------------------------------------------------------------
+
+
+@_signed_in
+@require_POST
+def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Acknowledge a late-ban alert; htmx swaps the alert."""
+    actor = _user(request)
+    alert = _get_or_404(selectors.late_ban_alert_get_for_user, actor=actor, pk=pk)
+    error = ""
+    try:
+        alert = services.late_ban_alert_acknowledge(actor=actor, alert=alert)
+    except ApplicationError as exc:
+        error = exc.message
+    if _is_htmx(request):
+        return render(
+            request,
+            "access/partials/_alert_item.html",
+            {
+                "alert": alert,
+                "error": error,
+                "show_facility": request.POST.get("show_facility") == "1",
+            },
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(
+            request,
+            _("The late-ban alert about %(name)s is acknowledged.")
+            % {"name": alert.person.full_name},
+        )
+    return _back(request, reverse("access:facility", args=[alert.facility_id]))
 
 
 # The gates ------------------------------------------------------------------------------------
@@ -876,6 +934,13 @@ def _visit_form(actor: User, organisation: Organisation, data: Any = None) -> Vi
         people=core_selectors.person_list_for_user(
             actor=actor, employer=organisation.pk
         ),
+        # The shipping agents active in the ports where the company is.
+        agents=Organisation.objects.filter(
+            roles__icontains='"shipping_agent"',
+            ports__in=organisation.ports.values("id"),
+        )
+        .distinct()
+        .order_by("name"),
     )
 
 
@@ -924,6 +989,13 @@ def _company_page(
             for t in person.trainings.all()
         ]
     visits = selectors.visit_list_for_user(actor=actor).filter(requester=organisation)
+    may_manage = scope.has_role(Role.COMPANY_ADMIN, organisation_id=organisation.pk)
+    is_agent = "shipping_agent" in (organisation.roles or [])
+    agent_visits = (
+        selectors.visit_list_waiting_for_agent(actor=actor, agent=organisation.pk)
+        if is_agent and may_manage and not _is_htmx(request)
+        else Visit.objects.none()
+    )
     return _render(
         request,
         "access/company.html",
@@ -937,11 +1009,15 @@ def _company_page(
             "q": q,
             "page": page,
             "screening": screening,
-            "may_manage": scope.has_role(
-                Role.COMPANY_ADMIN, organisation_id=organisation.pk
-            ),
+            "may_manage": may_manage,
             "visits": list(visits[:20]),
             "visit_count": visits.count(),
+            "now": timezone.now(),
+            "cancel_form": VisitCancelForm(),
+            "is_agent": is_agent and may_manage,
+            "agent_visits": list(agent_visits[:FACILITY_ROWS]),
+            "agent_visit_count": agent_visits.count() if is_agent and may_manage else 0,
+            "decision_form": VisitDecisionForm(),
             "visit_form": visit_form or _visit_form(actor, organisation),
             "state_form": PassStateForm(),
         },
@@ -979,6 +1055,7 @@ def visit_announce(request: HttpRequest) -> HttpResponse:
                 visitors=list(data["visitors"]),
                 vessel_name=data["vessel_name"],
                 vessel_imo=data["vessel_imo"],
+                agent=data["agent"],
                 plate=data["plate"],
                 escort=data["escort"],
                 comment=data["comment"],
@@ -1005,7 +1082,7 @@ def _pass_action(
     try:
         messages.success(request, action(actor, port_pass))
     except ApplicationError as exc:
-        messages.error(request, _(exc.message))
+        messages.error(request, exc.message)
     return _back(request, reverse("access:company"))
 
 
@@ -1018,7 +1095,7 @@ def pass_request(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         port_pass = services.pass_issue(actor=actor, person=person)
     except ApplicationError as exc:
-        messages.error(request, _(exc.message))
+        messages.error(request, exc.message)
     else:
         messages.success(
             request,
@@ -1064,9 +1141,7 @@ def pass_state(request: HttpRequest, pk: int) -> HttpResponse:
 
     def change(actor: User, port_pass: PortPass) -> str:
         if not form.is_valid():
-            raise ApplicationError(
-                gettext_noop("The action is suspend, reinstate or revoke.")
-            )
+            raise ApplicationError(_("The action is suspend, reinstate or revoke."))
         services.pass_change_state(
             actor=actor,
             port_pass=port_pass,
@@ -1143,8 +1218,10 @@ def ban_list(request: HttpRequest) -> HttpResponse:
         and (search.cleaned_data["q"] or search.cleaned_data["born"])
     ):
         matches = list(
-            _person_search(
-                actor, q=search.cleaned_data["q"], born=search.cleaned_data["born"]
+            selectors.person_search_for_user(
+                actor=actor,
+                q=search.cleaned_data["q"],
+                born=search.cleaned_data["born"],
             )[: MATCHES + 1]
         )
         banned = _banned_person_ids(p.pk for p in matches)

@@ -651,3 +651,27 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class PeriodicJob(models.Model):
+    """The last run of one periodic job (see ``port2port.core.periodic``).
+
+    A worker runs a job only after claiming this row with a conditional update
+    of ``started_at``, so that several workers never run it twice in one interval.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    started_at = models.DateTimeField(_("last started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("last finished"), null=True, blank=True)
+    succeeded = models.BooleanField(_("last run succeeded"), null=True, blank=True)
+    error = models.CharField(_("last error"), max_length=500, blank=True)
+    runs = models.PositiveBigIntegerField(_("runs"), default=0)
+    worker = models.CharField(_("last worker"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("periodic job")
+        verbose_name_plural = _("periodic jobs")
+
+    def __str__(self) -> str:
+        return self.name

@@ -2,7 +2,9 @@
 
 Every function checks that the caller may make the change, validates the
 identifiers it receives, writes an audit entry in the same transaction and
-raises an ``ApplicationError`` subclass when it refuses.
+raises an ``ApplicationError`` subclass when it refuses. The refusals are
+translated when they are raised, into the language of the request (or of the
+command) that caused them.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from port2port.core.audit import audit_record
 from port2port.core.errors import Conflict, NotPermitted, field_error
@@ -54,14 +57,14 @@ def _polygon(name: str, raw: Any) -> dict[str, Any]:
     try:
         return geo.polygon_validate(raw)
     except geo.InvalidGeometry as exc:
-        raise field_error(name, str(exc)) from None
+        raise field_error(name, _(str(exc))) from None
 
 
 def _point(name: str, raw: Any) -> dict[str, Any]:
     try:
         return geo.point_validate(raw)
     except geo.InvalidGeometry as exc:
-        raise field_error(name, str(exc)) from None
+        raise field_error(name, _(str(exc))) from None
 
 
 def _changes(obj: Any, values: dict[str, Any]) -> dict[str, Any]:
@@ -93,14 +96,15 @@ def port_create(
 ) -> Port:
     """Register a port. Only platform administrators may."""
     if not scope_for(actor).is_platform_admin:
-        raise NotPermitted("Only a platform administrator can register a port.")
+        raise NotPermitted(_("Only a platform administrator can register a port."))
     try:
         locode = locode_normalise(locode)
     except InvalidIdentifier as exc:
-        raise field_error("locode", str(exc)) from None
+        raise field_error("locode", _(str(exc))) from None
     if Port.objects.filter(locode=locode).exists():
         raise Conflict(
-            f"Port {locode} is already registered.", fields={"locode": ["taken"]}
+            _("Port %(locode)s is already registered.") % {"locode": locode},
+            fields={"locode": ["taken"]},
         )
     port = Port.objects.create(
         locode=locode,
@@ -126,7 +130,7 @@ def port_create(
 def port_update(*, actor: Actor, port: Port, **values: Any) -> Port:
     """Change a port's names, committee or geometry (platform administrators)."""
     if not scope_for(actor).is_platform_admin:
-        raise NotPermitted("Only a platform administrator can change a port.")
+        raise NotPermitted(_("Only a platform administrator can change a port."))
     if "centre" in values:
         values["centre"] = _point("centre", values["centre"])
     if values.get("boundary") is not None:
@@ -154,11 +158,11 @@ def port_set_security_level(
     the current level that the access engine reads.
     """
     if not scope_for(actor).has_role(Role.PORT_SECURITY_OFFICER, port_id=port.pk):
-        raise NotPermitted("Only the port's security officer can set its level.")
+        raise NotPermitted(_("Only the port's security officer can set its level."))
     if level not in (1, 2, 3):
-        raise field_error("level", "A security level is 1, 2 or 3.")
+        raise field_error("level", _("A security level is 1, 2 or 3."))
     if not reason.strip():
-        raise field_error("reason", "Give the reason for the change.")
+        raise field_error("reason", _("Give the reason for the change."))
     old = port.security_level
     port.security_level = level
     port.save(update_fields=["security_level", "updated_at"])
@@ -175,20 +179,18 @@ def port_set_security_level(
 # Facilities, zones, access points ------------------------------------------------
 
 
-def _check_port_officer(actor: Actor, port: Port, what: str) -> None:
+def _check_port_officer(actor: Actor, port: Port, refusal: str) -> None:
     if not scope_for(actor).has_role(Role.PORT_SECURITY_OFFICER, port_id=port.pk):
-        raise NotPermitted(f"Only the port's security officer can {what}.")
+        raise NotPermitted(refusal)
 
 
-def _check_facility_officer(actor: Actor, facility: Facility, what: str) -> None:
+def _check_facility_officer(actor: Actor, facility: Facility, refusal: str) -> None:
     scope = scope_for(actor)
     if not (
         scope.has_role(Role.PORT_SECURITY_OFFICER, port_id=facility.port_id)
         or scope.has_role(Role.PFSO, facility_id=facility.pk)
     ):
-        raise NotPermitted(
-            f"Only the facility's PFSO or the port's officer can {what}."
-        )
+        raise NotPermitted(refusal)
 
 
 @transaction.atomic
@@ -205,11 +207,14 @@ def facility_create(
     pfso: Person | None = None,
 ) -> Facility:
     """Register a facility in a port (the port's security officer)."""
-    _check_port_officer(actor, port, "register a facility")
+    _check_port_officer(
+        actor, port, _("Only the port's security officer can register a facility.")
+    )
     code = code.strip().upper()
     if Facility.objects.filter(port=port, code=code).exists():
         raise Conflict(
-            f"Facility {code} already exists in {port.locode}.",
+            _("Facility %(code)s already exists in %(port)s.")
+            % {"code": code, "port": port.locode},
             fields={"code": ["taken"]},
         )
     facility = Facility.objects.create(
@@ -237,7 +242,11 @@ def facility_create(
 @transaction.atomic
 def facility_update(*, actor: Actor, facility: Facility, **values: Any) -> Facility:
     """Change a facility's details (its PFSO or the port's officer)."""
-    _check_facility_officer(actor, facility, "change the facility")
+    _check_facility_officer(
+        actor,
+        facility,
+        _("Only the facility's PFSO or the port's officer can change the facility."),
+    )
     if values.get("boundary") is not None:
         values["boundary"] = _polygon("boundary", values["boundary"])
     changed = _changes(facility, values)
@@ -268,10 +277,16 @@ def zone_create(
     """Add a zone to a port or one of its facilities."""
     if facility is not None:
         if facility.port_id != port.pk:
-            raise field_error("facility", "The facility is not in this port.")
-        _check_facility_officer(actor, facility, "add a zone")
+            raise field_error("facility", _("The facility is not in this port."))
+        _check_facility_officer(
+            actor,
+            facility,
+            _("Only the facility's PFSO or the port's officer can add a zone."),
+        )
     else:
-        _check_port_officer(actor, port, "add a port zone")
+        _check_port_officer(
+            actor, port, _("Only the port's security officer can add a port zone.")
+        )
     zone = Zone.objects.create(
         port=port,
         facility=facility,
@@ -304,13 +319,25 @@ def access_point_create(
 ) -> AccessPoint:
     """Add an access point with its devices (kind, serial) to a zone."""
     if zone.facility is not None:
-        _check_facility_officer(actor, zone.facility, "add an access point")
+        _check_facility_officer(
+            actor,
+            zone.facility,
+            _(
+                "Only the facility's PFSO or the port's officer can add an access "
+                "point."
+            ),
+        )
     else:
-        _check_port_officer(actor, zone.port, "add an access point")
+        _check_port_officer(
+            actor,
+            zone.port,
+            _("Only the port's security officer can add an access point."),
+        )
     code = code.strip().upper()
     if AccessPoint.objects.filter(zone=zone, code=code).exists():
         raise Conflict(
-            f"Access point {code} already exists.", fields={"code": ["taken"]}
+            _("Access point %(code)s already exists.") % {"code": code},
+            fields={"code": ["taken"]},
         )
     point = AccessPoint.objects.create(
         zone=zone,
@@ -323,7 +350,8 @@ def access_point_create(
     for device_kind, serial in devices or []:
         if Device.objects.filter(serial=serial).exists():
             raise Conflict(
-                f"Device {serial} is already mounted elsewhere.",
+                _("Device %(serial)s is already mounted elsewhere.")
+                % {"serial": serial},
                 fields={"devices": [f"{serial} taken"]},
             )
         Device.objects.create(access_point=point, kind=device_kind, serial=serial)
@@ -333,7 +361,7 @@ def access_point_create(
         obj=point,
         port_id=zone.port_id,
         facility_id=zone.facility_id,
-        details={"kind": kind, "devices": [s for _, s in devices or []]},
+        details={"kind": kind, "devices": [s for _kind, s in devices or []]},
     )
     return point
 
@@ -345,7 +373,9 @@ def _clean_roles(roles: list[str]) -> list[str]:
     valid = set(Organisation.Role.values)
     unknown = [r for r in roles if r not in valid]
     if unknown:
-        raise field_error("roles", f"Unknown roles: {', '.join(unknown)}.")
+        raise field_error(
+            "roles", _("Unknown roles: %(names)s.") % {"names": ", ".join(unknown)}
+        )
     return sorted(set(roles))
 
 
@@ -368,24 +398,25 @@ def organisation_create(
         )
     ):
         raise NotPermitted(
-            "A port security officer can register organisations in their own port."
+            _("A port security officer can register organisations in their own port.")
         )
     kbo = None
     if kbo_number:
         try:
             kbo = kbo_normalise(kbo_number)
         except InvalidIdentifier as exc:
-            raise field_error("kbo_number", str(exc)) from None
+            raise field_error("kbo_number", _(str(exc))) from None
         if Organisation.objects.filter(kbo_number=kbo).exists():
             raise Conflict(
-                f"An organisation with enterprise number {kbo} exists.",
+                _("An organisation with enterprise number %(kbo)s exists.")
+                % {"kbo": kbo},
                 fields={"kbo_number": ["taken"]},
             )
     if eori:
         try:
             eori = eori_normalise(eori)
         except InvalidIdentifier as exc:
-            raise field_error("eori", str(exc)) from None
+            raise field_error("eori", _(str(exc))) from None
     organisation = Organisation.objects.create(
         name=name.strip(), kbo_number=kbo, eori=eori, roles=_clean_roles(roles)
     )
@@ -412,14 +443,14 @@ def organisation_update(
     """Change an organisation's name, roles or EORI (its administrator or a platform admin)."""
     scope = scope_for(actor)
     if not scope.has_role(Role.COMPANY_ADMIN, organisation_id=organisation.pk):
-        raise NotPermitted("Only the organisation's administrator can change it.")
+        raise NotPermitted(_("Only the organisation's administrator can change it."))
     if "roles" in values:
         values["roles"] = _clean_roles(values["roles"])
     if values.get("eori"):
         try:
             values["eori"] = eori_normalise(values["eori"])
         except InvalidIdentifier as exc:
-            raise field_error("eori", str(exc)) from None
+            raise field_error("eori", _(str(exc))) from None
     changed = _changes(organisation, values)
     if changed:
         organisation.save()
@@ -446,7 +477,9 @@ def _check_employer_admin(actor: Actor, organisation: Organisation | None) -> No
     if organisation is None or not scope.has_role(
         Role.COMPANY_ADMIN, organisation_id=organisation.pk
     ):
-        raise NotPermitted("Only the employer's administrator can manage its people.")
+        raise NotPermitted(
+            _("Only the employer's administrator can manage its people.")
+        )
 
 
 @transaction.atomic
@@ -470,17 +503,17 @@ def person_create(
     """
     _check_employer_admin(actor, employer)
     if date_of_birth >= timezone.localdate():
-        raise field_error("date_of_birth", "The date of birth must be in the past.")
+        raise field_error("date_of_birth", _("The date of birth must be in the past."))
     nrn_hash = None
     if national_register_number:
         try:
             number = national_register_number_normalise(national_register_number)
         except InvalidIdentifier as exc:
-            raise field_error("national_register_number", str(exc)) from None
+            raise field_error("national_register_number", _(str(exc))) from None
         nrn_hash = national_register_hash(number)
         if Person.objects.filter(national_register_hash=nrn_hash).exists():
             raise Conflict(
-                "A person with this national register number is already registered.",
+                _("A person with this national register number is already registered."),
                 fields={"national_register_number": ["taken"]},
             )
     person = Person.objects.create(
@@ -533,11 +566,12 @@ def vehicle_create(
     try:
         plate = plate_normalise(plate, country=country)
     except InvalidIdentifier as exc:
-        raise field_error("plate", str(exc)) from None
+        raise field_error("plate", _(str(exc))) from None
     country = country.upper()
     if Vehicle.objects.filter(country=country, plate=plate).exists():
         raise Conflict(
-            f"Vehicle {plate} is already registered.", fields={"plate": ["taken"]}
+            _("Vehicle %(plate)s is already registered.") % {"plate": plate},
+            fields={"plate": ["taken"]},
         )
     vehicle = Vehicle.objects.create(
         plate=plate, country=country, kind=kind, owner=owner
@@ -570,11 +604,11 @@ def membership_create(
     ``actor`` is None only for the seed and management commands.
     """
     if actor is not None and not scope_for(actor).is_platform_admin:
-        raise NotPermitted("Only a platform administrator can grant roles.")
+        raise NotPermitted(_("Only a platform administrator can grant roles."))
     if role in FACILITY_ROLES and facility is None:
-        raise field_error("facility", "This role is held for one facility.")
+        raise field_error("facility", _("This role is held for one facility."))
     if role in PORT_ROLES and role != Role.INSPECTOR and port is None:
-        raise field_error("port", "This role is held for one port.")
+        raise field_error("port", _("This role is held for one port."))
     try:
         membership = Membership.objects.create(
             user=user,
@@ -584,7 +618,7 @@ def membership_create(
             facility=facility,
         )
     except IntegrityError:
-        raise Conflict("The user already holds this role here.") from None
+        raise Conflict(_("The user already holds this role here.")) from None
     audit_record(
         actor=actor,
         action="membership.create",
@@ -615,17 +649,22 @@ def api_token_create(
     The secret is returned once and only its hash is stored.
     """
     if isinstance(actor, ApiToken):
-        raise NotPermitted("A token cannot create tokens.")
+        raise NotPermitted(_("A token cannot create tokens."))
     if not scope_for(actor).has_role(
         Role.COMPANY_ADMIN, organisation_id=organisation.pk
     ):
-        raise NotPermitted("Only the organisation's administrator can create tokens.")
+        raise NotPermitted(
+            _("Only the organisation's administrator can create tokens.")
+        )
     unknown = sorted(set(permissions) - set(ApiToken.Permission.values))
     if unknown:
-        raise field_error("permissions", f"Unknown permissions: {', '.join(unknown)}.")
+        raise field_error(
+            "permissions",
+            _("Unknown permissions: %(names)s.") % {"names": ", ".join(unknown)},
+        )
     if facility is not None and facility.operator_id != organisation.pk:
         raise field_error(
-            "facility", "The facility is not operated by this organisation."
+            "facility", _("The facility is not operated by this organisation.")
         )
     prefix = secrets.token_hex(4)
     secret = f"p2p_{prefix}_{secrets.token_urlsafe(32)}"
@@ -655,7 +694,9 @@ def api_token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     if isinstance(actor, ApiToken) or not scope_for(actor).has_role(
         Role.COMPANY_ADMIN, organisation_id=token.organisation_id
     ):
-        raise NotPermitted("Only the organisation's administrator can revoke tokens.")
+        raise NotPermitted(
+            _("Only the organisation's administrator can revoke tokens.")
+        )
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

@@ -1,4 +1,4 @@
-/* Port2Port shell behaviour: the phone menu, the user menu and copy buttons.
+/* Port2Port shell behaviour: the phone menu, the user menu, copy and print buttons.
  *
  * Loaded synchronously in <head> so that the "js" class is set before the page is
  * drawn (the phone menu then starts folded without a flash). Everything else waits
@@ -96,6 +96,16 @@
     });
   }
 
+  // <button data-print hidden>: print the page (shown only where scripts run).
+  function setupPrintButtons() {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        window.print();
+      });
+    });
+  }
+
   function selectText(element) {
     var range = document.createRange();
     range.selectNodeContents(element);
@@ -108,5 +118,6 @@
     setupMenu();
     setupUserMenu();
     setupCopyButtons();
+    setupPrintButtons();
   });
 })();

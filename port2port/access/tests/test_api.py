@@ -282,10 +282,18 @@ def test_visit_is_approved_and_the_day_pass_opens_the_gate_only_in_its_window(
     assert late["allowed"] is False
     assert [r["code"] for r in late["reasons"]] == ["VISIT_OUTSIDE_WINDOW", "VISITOR"]
 
+    # A day after the visit the token itself has expired.
+    with time_machine.travel(start + dt.timedelta(hours=2, days=1, seconds=1)):
+        expired = decide(client, gate_token, gates.gate.pk, credential=token).json()
+    assert expired["allowed"] is False
+    assert [r["code"] for r in expired["reasons"]] == ["UNKNOWN_CREDENTIAL"]
+    assert AccessEvent.objects.get(pk=expired["decision_id"]).credential == token[:64]
+
     forged = decide(
         client, gate_token, gates.gate.pk, credential=token[:-2] + "xx"
     ).json()
     assert forged["allowed"] is False
+    assert [r["code"] for r in forged["reasons"]] == ["UNKNOWN_CREDENTIAL"]
 
 
 def test_a_port_security_level_change_reaches_the_gate(
@@ -307,3 +315,277 @@ def test_a_port_security_level_change_reaches_the_gate(
 
     assert denied["allowed"] is False
     assert [r["code"] for r in denied["reasons"]] == ["SECURITY_LEVEL"]
+
+
+# Day passes, cancelled visits, late-ban alerts ---------------------------------------------
+
+
+def _approved_visit(
+    dave_client: Client, pfso_client: Client, gates: Gates, world: World, visitor: Any
+) -> dict[str, Any]:
+    start = timezone.now() - dt.timedelta(minutes=5)
+    created = post(
+        dave_client,
+        "/api/v1/visits",
+        {
+            "requester_id": world.haulier.pk,
+            "facility_id": world.deurganck.pk,
+            "zone_id": gates.zone.pk,
+            "purpose": "repair",
+            "starts_at": start.isoformat(),
+            "ends_at": (start + dt.timedelta(hours=2)).isoformat(),
+            "visitor_ids": [visitor.pk],
+        },
+    )
+    assert created.status_code == 201, created.json()
+    approved = post(
+        pfso_client,
+        f"/api/v1/visits/{created.json()['id']}/decision",
+        {"party": "terminal", "approve": True},
+    )
+    assert approved.status_code == 200, approved.json()
+    return approved.json()
+
+
+def test_the_token_in_the_day_pass_qr_code_opens_the_visit_s_gate_in_its_window(
+    client: Client,
+    dave_client: Client,
+    pfso_client: Client,
+    gates: Gates,
+    gate_token: str,
+    ghent_gate_token: str,
+    world: World,
+) -> None:
+    import time_machine
+
+    from port2port.access import gate as gate_module
+    from port2port.core.tests.factories import PersonFactory
+    from port2port.lib.tests.test_qr import qr_read
+
+    visitor = PersonFactory(
+        first_name="Els", last_name="Wouters", employer=world.haulier
+    )
+    visit = _approved_visit(dave_client, pfso_client, gates, world, visitor)
+
+    response = dave_client.get(f"/api/v1/visits/{visit['id']}/day-passes/{visitor.pk}")
+
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["person_name"] == "Els Wouters"
+    assert (body["facility_id"], body["zone_id"]) == (world.deurganck.pk, gates.zone.pk)
+    assert body["svg"].startswith("<svg ")
+    token = qr_read(body["svg"])
+    assert token == body["token"]
+
+    inside = decide(client, gate_token, gates.gate.pk, credential=token).json()
+    assert inside["allowed"] is True, inside
+    assert (inside["person_name"], inside["via"]) == ("Els Wouters", "day_pass")
+    elsewhere = decide(
+        client, ghent_gate_token, gates.ghent_gate.pk, credential=token
+    ).json()
+    assert elsewhere["allowed"] is False
+    assert "VISIT_WRONG_LOCATION" in [r["code"] for r in elsewhere["reasons"]]
+    with time_machine.travel(dt.datetime.fromisoformat(visit["ends_at"])):
+        gate_module.snapshot_reset()
+        late = decide(client, gate_token, gates.gate.pk, credential=token).json()
+    assert late["allowed"] is False
+    assert [r["code"] for r in late["reasons"]] == ["VISIT_OUTSIDE_WINDOW", "VISITOR"]
+
+
+@pytest.mark.parametrize("who", ["charlie_client", "bob_client"])
+def test_a_day_pass_outside_the_caller_s_scope_is_404(
+    request: pytest.FixtureRequest,
+    dave_client: Client,
+    pfso_client: Client,
+    gates: Gates,
+    world: World,
+    who: str,
+) -> None:
+    from port2port.core.tests.factories import PersonFactory
+
+    visitor = PersonFactory(employer=world.haulier)
+    visit = _approved_visit(dave_client, pfso_client, gates, world, visitor)
+    response = request.getfixturevalue(who).get(
+        f"/api/v1/visits/{visit['id']}/day-passes/{visitor.pk}"
+    )
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    # A visitor with a port pass has no day pass.
+    assert (
+        pfso_client.get(
+            f"/api/v1/visits/{visit['id']}/day-passes/{world.driver.pk}"
+        ).status_code
+        == 404
+    )
+
+
+def test_a_cancelled_visit_s_day_pass_stops_opening_the_gate(
+    client: Client,
+    dave_client: Client,
+    pfso_client: Client,
+    charlie_client: Client,
+    gates: Gates,
+    gate_token: str,
+    world: World,
+) -> None:
+    from port2port.core.tests.factories import PersonFactory
+
+    visitor = PersonFactory(employer=world.haulier)
+    visit = _approved_visit(dave_client, pfso_client, gates, world, visitor)
+    token = visit["visitors"][0]["day_pass"]
+    assert decide(client, gate_token, gates.gate.pk, credential=token).json()["allowed"]
+    path = f"/api/v1/visits/{visit['id']}/cancel"
+    assert post(charlie_client, path, {}).status_code == 404
+    assert post(dave_client, path, {"why": "x"}).status_code == 400
+
+    cancelled = post(dave_client, path, {"reason": "The repair is postponed"})
+
+    assert cancelled.status_code == 200, cancelled.json()
+    assert cancelled.json()["status"] == Visit.Status.CANCELLED
+    assert cancelled.json()["visitors"][0]["day_pass"] is None
+    refused = decide(client, gate_token, gates.gate.pk, credential=token).json()
+    assert refused["allowed"] is False
+    assert [r["code"] for r in refused["reasons"]] == ["UNKNOWN_CREDENTIAL"]
+    again = post(dave_client, path, {})
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "conflict"
+    assert AuditEntry.objects.filter(action="visit.cancel").count() == 1
+    assert (
+        dave_client.get(
+            f"/api/v1/visits/{visit['id']}/day-passes/{visitor.pk}"
+        ).status_code
+        == 404
+    )
+
+
+def test_the_pfso_lists_and_acknowledges_late_ban_alerts(
+    pfso_client: Client,
+    charlie_client: Client,
+    dave_client: Client,
+    judge_client: Client,
+    gates: Gates,
+    world: World,
+) -> None:
+    post(
+        judge_client,
+        "/api/v1/bans",
+        {
+            "person_id": world.driver.pk,
+            "starts_on": str(timezone.localdate()),
+            "ends_on": str(timezone.localdate() + dt.timedelta(days=30)),
+            "legal_reference": "AN.12.L3.2026/5",
+        },
+    )
+    listed = pfso_client.get("/api/v1/late-ban-alerts").json()
+    # The newest first; the Ghent facility's alerts are not the PFSO's.
+    assert [(a["facility_id"], a["kind"]) for a in listed["items"]] == [
+        (world.deurganck.pk, "pass"),
+        (world.deurganck.pk, "grant"),
+    ]
+    alert = next(a for a in listed["items"] if a["kind"] == "pass")
+    path = f"/api/v1/late-ban-alerts/{alert['id']}/acknowledge"
+    assert post(charlie_client, path, {}).status_code == 404
+    assert post(dave_client, path, {}).status_code == 404
+
+    first = post(pfso_client, path, {})
+    retry = post(pfso_client, path, {})
+
+    assert first.status_code == retry.status_code == 200
+    assert first.json()["acknowledged_by"] == "pfso"
+    assert retry.json()["acknowledged_at"] == first.json()["acknowledged_at"]
+    assert AuditEntry.objects.filter(action="late_ban_alert.acknowledge").count() == 1
+    still_open = pfso_client.get("/api/v1/late-ban-alerts").json()["items"]
+    assert [a["kind"] for a in still_open] == ["grant"]
+    everything = pfso_client.get("/api/v1/late-ban-alerts?open=false").json()
+    assert everything["count"] == 2
+
+
+def test_the_shipping_agent_finds_and_approves_its_visits_through_the_api(
+    dave_client: Client, pfso_client: Client, gates: Gates, world: World
+) -> None:
+    from conftest import _client_for, _member
+    from port2port.core.tests.factories import OrganisationFactory
+
+    agent = OrganisationFactory(
+        name="Antwerp Shipping Agency", roles=["shipping_agent"], ports=[world.antwerp]
+    )
+    agent_client = _client_for(_member("agentadmin", agent, "company_admin"))
+    start = timezone.now() + dt.timedelta(hours=1)
+    created = post(
+        dave_client,
+        "/api/v1/visits",
+        {
+            "requester_id": world.haulier.pk,
+            "facility_id": world.deurganck.pk,
+            "purpose": "crew_change",
+            "starts_at": start.isoformat(),
+            "ends_at": (start + dt.timedelta(hours=2)).isoformat(),
+            "visitor_ids": [world.driver.pk],
+            "vessel_name": "MSC Anna",
+            "agent_id": agent.pk,
+        },
+    ).json()
+    assert created["agent_decision"] == "pending"
+
+    waiting = agent_client.get(
+        f"/api/v1/visits?waiting_for_me=true&agent={agent.pk}"
+    ).json()
+    assert [v["id"] for v in waiting["items"]] == [created["id"]]
+    post(
+        agent_client,
+        f"/api/v1/visits/{created['id']}/decision",
+        {"party": "agent", "approve": True},
+    )
+    done = post(
+        pfso_client,
+        f"/api/v1/visits/{created['id']}/decision",
+        {"party": "terminal", "approve": True},
+    ).json()
+    assert (done["agent_decision"], done["status"]) == ("approved", "approved")
+
+
+def test_the_openapi_document_lists_the_new_access_endpoints(client: Client) -> None:
+    document = client.get("/api/v1/openapi.json").json()
+    paths = document["paths"]
+    error = {"$ref": "#/components/schemas/Error"}
+    for path, method in [
+        ("/api/v1/late-ban-alerts", "get"),
+        ("/api/v1/late-ban-alerts/{alert_id}/acknowledge", "post"),
+        ("/api/v1/visits/{visit_id}/cancel", "post"),
+        ("/api/v1/visits/{visit_id}/day-passes/{person_id}", "get"),
+    ]:
+        responses = paths[path][method]["responses"]
+        for status in ("400", "404"):
+            assert responses[status]["content"]["application/json"]["schema"] == error
+    day_pass = document["components"]["schemas"]["DayPassOut"]["properties"]
+    assert {"token", "svg", "valid_from", "valid_until"} <= set(day_pass)
+
+
+def test_a_refusal_is_answered_in_the_language_the_client_asks_for(
+    dave_client: Client, pfso_client: Client, gates: Gates, world: World
+) -> None:
+    start = timezone.now() + dt.timedelta(hours=1)
+    created = post(
+        dave_client,
+        "/api/v1/visits",
+        {
+            "requester_id": world.haulier.pk,
+            "facility_id": world.deurganck.pk,
+            "purpose": "meeting",
+            "starts_at": start.isoformat(),
+            "ends_at": (start + dt.timedelta(hours=1)).isoformat(),
+            "visitor_ids": [world.driver.pk],
+        },
+    ).json()
+    response = post(
+        pfso_client,
+        f"/api/v1/visits/{created['id']}/decision",
+        {"party": "terminal", "approve": False},
+        **{"Accept-Language": "fr"},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "invalid",
+        "message": "Un refus doit être motivé.",
+        "fields": {"reason": ["Un refus doit être motivé."]},
+    }

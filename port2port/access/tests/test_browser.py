@@ -286,3 +286,127 @@ def test_visit_day_pass_live_view_and_port_ban_journey(
     assert banned["allowed"] is False
     assert "PORT_BAN" in _codes(banned)
     api.dispose()
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desk"])
+def test_agent_decision_late_ban_alert_day_pass_and_cancellation_journey(
+    playwright_browser: tuple[Any, Any],
+    live_server: Any,
+    world: World,
+    gates: Gates,
+    dave: User,
+    pfso: User,
+    judge: User,
+    gate_token: str,
+    viewport: str,
+) -> None:
+    from port2port.access import services
+    from port2port.access.models import LateBanAlert
+    from port2port.lib.tests.test_qr import qr_read
+
+    playwright, browser = playwright_browser
+    base = live_server.url
+    os.makedirs("test-results", exist_ok=True)
+    agent = factories.OrganisationFactory(
+        name="Antwerp Shipping Agency", roles=["shipping_agent"], ports=[world.antwerp]
+    )
+    _member("agentadmin", agent, "company_admin")
+    visitor = factories.PersonFactory(
+        first_name="Els", last_name="Wouters", employer=world.haulier
+    )
+    now = timezone.now()
+    visit = services.visit_create(
+        actor=dave,
+        requester=world.haulier,
+        facility=world.deurganck,
+        zone=gates.zone,
+        purpose=Visit.Purpose.CREW_CHANGE,
+        starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(hours=3),
+        visitors=[visitor],
+        vessel_name="MSC Anna",
+        agent=agent,
+    )
+    # A ban of the driver, whose pass the terminal accepts: a late-ban alert there.
+    today = timezone.localdate()
+    services.ban_issue(
+        actor=judge,
+        person=world.driver,
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=30),
+        legal_reference="AN.9/26",
+    )
+    alert = LateBanAlert.objects.get(facility=world.deurganck, kind="pass")
+    api = playwright.request.new_context(base_url=base)
+
+    # The shipping agent approves the ship visit on its company page, then reads
+    # the page in Dutch.
+    agent_session = Session(browser, base, viewport, "agentadmin")
+    agent_session.navigate("My company")
+    page = agent_session.page
+    page.locator(f"#visit-{visit.pk} button[value=approve]").click()
+    page.locator(
+        f"#visit-{visit.pk}", has_text="the terminal has yet to decide"
+    ).wait_for()
+    agent_session.check_layout("agent")
+    agent_session.open_menu()
+    page.select_option("form#language-form select[name=language]", "nl")
+    page.click("form#language-form button[type=submit]")
+    page.wait_for_function("document.documentElement.lang === 'nl'")
+    assert (
+        page.locator("#agent-heading").inner_text()
+        == "Scheepsbezoeken die op uw beslissing als scheepsagent wachten"
+    )
+    agent_session.check_layout("agent-nl")
+    agent_session.close()
+
+    # The PFSO acknowledges the late-ban alert and approves the visit.
+    pfso_session = Session(browser, base, viewport, "pfso")
+    pfso_session.navigate("My facility")
+    page = pfso_session.page
+    page.locator(f"#alert-{alert.pk} button[type=submit]").click()
+    page.locator(f"#alert-{alert.pk}.alert--info").wait_for()
+    assert "Acknowledged" in page.locator(f"#alert-{alert.pk}").inner_text()
+    page.locator(f"#visit-{visit.pk} button[value=approve]").click()
+    page.locator(f"#visit-{visit.pk} td[data-status=approved]").wait_for()
+    pfso_session.check_layout("facility-alerts")
+    pfso_session.close()
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == pfso
+
+    # The company prints the day pass; the token in its QR code opens the gate.
+    company = Session(browser, base, viewport, "dave")
+    company.navigate("My company")
+    page = company.page
+    page.locator(f"#our-visit-{visit.pk} a", has_text="Day pass").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Els Wouters"
+    assert page.locator("button[data-print]").is_visible()
+    token = qr_read(page.locator(".day-pass__qr").inner_html())
+    company.check_layout("day-pass")
+    allowed = _decide(api, gate_token, gates.gate.pk, token)
+    assert allowed["allowed"] is True, allowed
+    assert allowed["person_name"] == "Els Wouters"
+
+    # In French, the company cancels the visit; the day pass stops opening the gate.
+    company.open_menu()
+    page.select_option("form#language-form select[name=language]", "fr")
+    page.click("form#language-form button[type=submit]")
+    page.wait_for_function("document.documentElement.lang === 'fr'")
+    assert "Badge journalier" in (page.locator(".eyebrow").text_content() or "")
+    company.check_layout("day-pass-fr")
+    page.goto(f"{base}/access/company/")
+    row = page.locator(f"#our-visit-{visit.pk}")
+    row.locator("summary", has_text="Annuler…").click()
+    row.locator("input[name=reason]").fill("Escale annulée")
+    row.locator("button[type=submit]", has_text="Annuler la visite").click()
+    page.wait_for_load_state()
+    assert "est annulée" in page.locator(".messages").inner_text()
+    company.check_layout("company-fr")
+    company.close()
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.CANCELLED
+    refused = _decide(api, gate_token, gates.gate.pk, token)
+    assert refused["allowed"] is False
+    assert _codes(refused) == ["UNKNOWN_CREDENTIAL"]
+    api.dispose()

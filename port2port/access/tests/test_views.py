@@ -12,6 +12,7 @@ from port2port.access import gate, services
 from port2port.access.models import (
     AccessEvent,
     AccessGrant,
+    LateBanAlert,
     PassActivation,
     PortBan,
     PortPass,
@@ -19,7 +20,7 @@ from port2port.access.models import (
 )
 from port2port.access.tests.conftest import Gates
 from port2port.access.tests.factories import PortPassFactory
-from port2port.core.models import User
+from port2port.core.models import Organisation, User
 from port2port.core.tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -734,6 +735,7 @@ def test_reasons_are_shown_in_the_reader_s_language(
 
 def test_facility_page_query_count_is_fixed(
     pfso_client: Client,
+    pfso: User,
     world: World,
     gates: Gates,
     dave: User,
@@ -757,10 +759,24 @@ def test_facility_page_query_count_is_fixed(
             visitors=[holder],
         )
         gate.gate_decide(access_point_id=gates.gate.pk, credential=f"X{n}", plate=None)
-    with django_assert_max_num_queries(19):
+    for _ in range(5):
+        approved = services.visit_create(
+            actor=dave,
+            requester=world.haulier,
+            facility=world.deurganck,
+            purpose=Visit.Purpose.DELIVERY,
+            starts_at=now + dt.timedelta(days=1),
+            ends_at=now + dt.timedelta(days=1, hours=2),
+            visitors=[factories.PersonFactory(employer=world.haulier)],
+        )
+        services.visit_decide(
+            actor=pfso, visit=approved, party="terminal", approve=True
+        )
+    with django_assert_max_num_queries(23):
         response = pfso_client.get(f"/access/facility/{world.deurganck.pk}/")
     assert response.status_code == 200
     assert response.content.decode().count('<tr id="visit-') == 10
+    assert response.content.decode().count('<tr id="approved-visit-') == 5
 
 
 def test_gates_page_and_poll_query_counts_are_fixed(
@@ -782,7 +798,7 @@ def test_company_page_query_count_is_fixed(
     for n in range(20):
         person = factories.PersonFactory(employer=world.haulier)
         PortPassFactory(person=person, number=f"P2P20000000{n:04d}")
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):
         response = dave_client.get("/access/company/")
     assert response.status_code == 200
     assert response.content.decode().count('id="person-') == 21
@@ -812,3 +828,395 @@ def test_ghent_officer_sees_a_driver_whose_pass_is_activated_in_ghent(
     charlie_client: Client, world: World, gates: Gates
 ) -> None:
     assert charlie_client.get(f"/access/people/{world.driver.pk}/").status_code == 200
+
+
+# Late-ban alerts ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def late_ban(judge: User, gates: Gates, world: World) -> PortBan:
+    today = timezone.localdate()
+    return services.ban_issue(
+        actor=judge,
+        person=world.driver,
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=30),
+        legal_reference="AN.7/26",
+    )
+
+
+def test_pfso_acknowledges_a_late_ban_alert_and_the_alert_is_swapped(
+    pfso_client: Client, pfso: User, world: World, late_ban: PortBan
+) -> None:
+    alert = LateBanAlert.objects.get(facility=world.deurganck, kind="pass")
+    page = pfso_client.get(f"/access/facility/{world.deurganck.pk}/").content.decode()
+    assert f"/access/alerts/{alert.pk}/acknowledge/" in page
+
+    response = pfso_client.post(
+        f"/access/alerts/{alert.pk}/acknowledge/", {"next": "/x/"}, headers=HTMX
+    )
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.lstrip().startswith(
+        f'<li class="alert alert--info late-ban" id="alert-{alert.pk}"'
+    )
+    assert "Acknowledged" in body
+    assert "/acknowledge/" not in body
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == pfso
+    page = pfso_client.get(f"/access/facility/{world.deurganck.pk}/").content.decode()
+    assert f"/access/alerts/{alert.pk}/acknowledge/" not in page
+
+
+def test_the_overview_lists_the_open_late_ban_alerts_of_the_port(
+    alice_client: Client, bob_client: Client, world: World, late_ban: PortBan
+) -> None:
+    page = alice_client.get("/access/overview/").content.decode()
+    assert page.count('class="alert alert--error late-ban"') == 2
+    assert "Deurganck Terminal" in page
+    assert "AN.7/26" not in page  # the reference stays on the bans page
+    # A control-room operator is not the facility's officer.
+    assert "late-ban" not in bob_client.get("/access/overview/").content.decode()
+
+    alert = LateBanAlert.objects.get(facility=world.deurganck, kind="grant")
+    response = alice_client.post(
+        f"/access/alerts/{alert.pk}/acknowledge/", {"next": "/access/overview/"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/access/overview/"
+    page = alice_client.get("/access/overview/").content.decode()
+    assert page.count('class="alert alert--error late-ban"') == 1
+
+
+def test_charlie_cannot_acknowledge_an_antwerp_alert(
+    charlie_client: Client, world: World, late_ban: PortBan
+) -> None:
+    alert = LateBanAlert.objects.get(facility=world.deurganck, kind="pass")
+    response = charlie_client.post(f"/access/alerts/{alert.pk}/acknowledge/")
+    assert response.status_code == 404
+    alert.refresh_from_db()
+    assert alert.acknowledged_at is None
+
+
+# Cancelling visits and day passes -----------------------------------------------------------------
+
+
+def test_dave_cancels_a_visit_on_the_company_page(
+    dave_client: Client,
+    pfso: User,
+    visit: Visit,
+    gates: Gates,
+    gate_token: str,
+    client: Client,
+) -> None:
+    services.visit_decide(actor=pfso, visit=visit, party="terminal", approve=True)
+    token = gate.day_pass_token(visit.visitors.get().day_pass_id or "")
+    assert _decide(client, gate_token, gates.gate.pk, token).json()["allowed"] is True
+    page = dave_client.get("/access/company/").content.decode()
+    assert f"/access/visits/{visit.pk}/cancel/" in page
+    assert f"/access/visits/{visit.pk}/day-passes/" in page
+
+    response = dave_client.post(
+        f"/access/visits/{visit.pk}/cancel/",
+        {"reason": "Meeting moved", "next": "/access/company/"},
+        follow=True,
+    )
+
+    assert response.redirect_chain == [("/access/company/", 302)]
+    assert "its day passes no longer open any gate" in response.content.decode()
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.CANCELLED
+    assert f"/access/visits/{visit.pk}/cancel/" not in response.content.decode()
+    assert f"/access/visits/{visit.pk}/day-passes/" not in response.content.decode()
+    refused = _decide(client, gate_token, gates.gate.pk, token).json()
+    assert refused["allowed"] is False
+    assert [r["code"] for r in refused["reasons"]] == ["UNKNOWN_CREDENTIAL"]
+
+
+def test_the_pfso_cancels_an_approved_visit_on_the_facility_page(
+    pfso_client: Client, pfso: User, world: World, visit: Visit
+) -> None:
+    services.visit_decide(actor=pfso, visit=visit, party="terminal", approve=True)
+    page = pfso_client.get(f"/access/facility/{world.deurganck.pk}/").content.decode()
+    assert f'<tr id="approved-visit-{visit.pk}"' in page
+
+    response = pfso_client.post(f"/access/visits/{visit.pk}/cancel/", {})
+
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.CANCELLED
+
+
+def test_a_refused_cancellation_is_shown_and_changes_nothing(
+    dave_client: Client, charlie_client: Client, pfso: User, visit: Visit
+) -> None:
+    services.visit_decide(
+        actor=pfso, visit=visit, party="terminal", approve=False, reason="Full"
+    )
+    assert charlie_client.post(f"/access/visits/{visit.pk}/cancel/").status_code == 404
+    response = dave_client.post(f"/access/visits/{visit.pk}/cancel/", follow=True)
+    assert (
+        "Only a visit that waits for approval or is approved can be cancelled."
+        in response.content.decode()
+    )
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.REJECTED
+
+
+@pytest.mark.parametrize("who", ["dave_client", "pfso_client", "alice_client"])
+def test_the_day_pass_page_shows_the_qr_code_of_the_visit(
+    request: pytest.FixtureRequest, pfso: User, visit: Visit, visitor: Any, who: str
+) -> None:
+    from port2port.lib.tests.test_qr import qr_read
+
+    services.visit_decide(actor=pfso, visit=visit, party="terminal", approve=True)
+    response = request.getfixturevalue(who).get(
+        f"/access/visits/{visit.pk}/day-passes/{visitor.pk}/"
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<h1>Lotte Janssens</h1>" in body
+    assert "Deurganck Terminal" in body
+    assert "data-print" in body
+    svg = body[body.index("<svg ") : body.index("</svg>") + 6]
+    token = qr_read(svg)
+    decided = gate.gate_decide(
+        access_point_id=visit.zone.access_points.get(code="G1").pk,  # type: ignore[union-attr]
+        credential=token,
+        plate=None,
+    )[0]
+    assert (decided.allowed, decided.person_name) == (True, "Lotte Janssens")
+
+
+@pytest.mark.parametrize(
+    "who", ["charlie_client", "bob_client", "gate_operator_client"]
+)
+def test_the_day_pass_page_is_404_for_others(
+    request: pytest.FixtureRequest, pfso: User, visit: Visit, visitor: Any, who: str
+) -> None:
+    services.visit_decide(actor=pfso, visit=visit, party="terminal", approve=True)
+    response = request.getfixturevalue(who).get(
+        f"/access/visits/{visit.pk}/day-passes/{visitor.pk}/"
+    )
+    assert response.status_code == 404
+
+
+# The shipping agent ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def agent(world: World) -> Organisation:
+    return factories.OrganisationFactory(
+        name="Antwerp Shipping Agency", roles=["shipping_agent"], ports=[world.antwerp]
+    )
+
+
+@pytest.fixture
+def agent_client(agent: Organisation) -> Client:
+    return _client_for(_member("agentadmin", agent, "company_admin"))
+
+
+@pytest.fixture
+def ship_visit(
+    world: World, gates: Gates, dave: User, visitor: Any, agent: Organisation
+) -> Visit:
+    now = timezone.now()
+    return services.visit_create(
+        actor=dave,
+        requester=world.haulier,
+        facility=world.deurganck,
+        purpose=Visit.Purpose.CREW_CHANGE,
+        starts_at=now + dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(hours=5),
+        visitors=[visitor],
+        vessel_name="MSC Anna",
+        agent=agent,
+    )
+
+
+def test_dave_announces_a_ship_visit_with_its_agent(
+    dave_client: Client, world: World, gates: Gates, visitor: Any, agent: Organisation
+) -> None:
+    start = timezone.localtime() + dt.timedelta(hours=2)
+    data = {
+        "org": world.haulier.pk,
+        "facility": world.deurganck.pk,
+        "zone": "",
+        "purpose": "crew_change",
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + dt.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
+        "visitors": [visitor.pk],
+        "agent": agent.pk,
+    }
+    refused = dave_client.post("/access/company/visits/", data)
+    assert refused.status_code == 200
+    assert "Name the vessel" in refused.content.decode()
+    assert not Visit.objects.exists()
+
+    response = dave_client.post(
+        "/access/company/visits/", {**data, "vessel_name": "MSC Anna"}
+    )
+
+    assert response.status_code == 302
+    visit = Visit.objects.get()
+    assert (visit.agent, visit.agent_decision) == (agent, Visit.Decision.PENDING)
+
+
+def test_the_agent_approves_a_ship_visit_on_its_company_page(
+    agent_client: Client, ship_visit: Visit, dave_client: Client
+) -> None:
+    page = agent_client.get("/access/company/").content.decode()
+    assert "Ship visits waiting for your decision as shipping agent" in page
+    assert f'<tr id="visit-{ship_visit.pk}"' in page
+    assert 'name="party" value="agent"' in page
+    # The announcing company is no agent: it has no such list.
+    assert (
+        "as shipping agent" not in dave_client.get("/access/company/").content.decode()
+    )
+
+    refused = agent_client.post(
+        f"/access/visits/{ship_visit.pk}/decision/",
+        {"decision": "reject", "reason": "", "party": "agent"},
+        headers=HTMX,
+    )
+    assert "A rejection needs a reason." in refused.content.decode()
+    response = agent_client.post(
+        f"/access/visits/{ship_visit.pk}/decision/",
+        {"decision": "approve", "party": "agent"},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    assert "the terminal has yet to decide" in response.content.decode()
+    ship_visit.refresh_from_db()
+    assert ship_visit.agent_decision == Visit.Decision.APPROVED
+    assert ship_visit.status == Visit.Status.SUBMITTED
+    page = agent_client.get("/access/company/").content.decode()
+    assert f'<tr id="visit-{ship_visit.pk}"' not in page
+
+
+def test_the_agent_rejects_a_ship_visit_with_a_reason_without_htmx(
+    agent_client: Client, ship_visit: Visit
+) -> None:
+    response = agent_client.post(
+        f"/access/visits/{ship_visit.pk}/decision/",
+        {
+            "decision": "reject",
+            "reason": "Crew change not agreed with the master",
+            "party": "agent",
+            "next": "/access/company/",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/access/company/"
+    ship_visit.refresh_from_db()
+    assert (ship_visit.status, ship_visit.agent_decision) == ("rejected", "rejected")
+    assert ship_visit.rejection_reason == "Crew change not agreed with the master"
+
+
+def test_the_terminal_s_pfso_cannot_decide_for_the_agent(
+    pfso_client: Client, ship_visit: Visit
+) -> None:
+    response = pfso_client.post(
+        f"/access/visits/{ship_visit.pk}/decision/",
+        {"decision": "approve", "party": "agent"},
+        headers=HTMX,
+    )
+    assert "Only the shipping agent of the visit can decide for it." in (
+        response.content.decode()
+    )
+    ship_visit.refresh_from_db()
+    assert ship_visit.agent_decision == Visit.Decision.PENDING
+
+
+def test_the_agent_page_query_count_is_fixed(
+    agent_client: Client,
+    world: World,
+    dave: User,
+    agent: Organisation,
+    django_assert_max_num_queries: Any,
+) -> None:
+    now = timezone.now()
+    for n in range(8):
+        services.visit_create(
+            actor=dave,
+            requester=world.haulier,
+            facility=world.deurganck,
+            purpose=Visit.Purpose.SUPPLIES,
+            starts_at=now + dt.timedelta(days=n),
+            ends_at=now + dt.timedelta(days=n, hours=2),
+            visitors=[factories.PersonFactory(employer=world.haulier)],
+            vessel_name=f"Vessel {n}",
+            agent=agent,
+        )
+    with django_assert_max_num_queries(18):
+        response = agent_client.get("/access/company/")
+    assert response.content.decode().count('<tr id="visit-') == 8
+
+
+# The new pages in Dutch and French ------------------------------------------------------------
+
+
+def test_a_service_refusal_is_shown_in_the_reader_s_language(
+    pfso_client: Client, visit: Visit
+) -> None:
+    response = pfso_client.post(
+        f"/access/visits/{visit.pk}/decision/",
+        {"decision": "reject", "reason": ""},
+        headers={**HTMX, "Accept-Language": "nl"},
+    )
+    assert "Een weigering vereist een reden." in response.content.decode()
+    response = pfso_client.post(
+        f"/access/visits/{visit.pk}/decision/",
+        {"decision": "reject", "reason": ""},
+        headers={**HTMX, "Accept-Language": "fr"},
+    )
+    assert "Un refus doit être motivé." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "day_pass", "agent_heading", "approved_heading"),
+    [
+        (
+            "nl",
+            "Afdrukken",
+            "Scheepsbezoeken die op uw beslissing als scheepsagent wachten",
+            "Komende goedgekeurde bezoeken",
+        ),
+        (
+            "fr",
+            "Imprimer",
+            "Visites à bord en attente de votre décision d'agent maritime",
+            "Visites approuvées à venir",
+        ),
+    ],
+)
+def test_the_new_pages_are_shown_in_dutch_and_french(
+    dave_client: Client,
+    pfso_client: Client,
+    agent_client: Client,
+    pfso: User,
+    world: World,
+    visit: Visit,
+    visitor: Any,
+    ship_visit: Visit,
+    language: str,
+    day_pass: str,
+    agent_heading: str,
+    approved_heading: str,
+) -> None:
+    services.visit_decide(actor=pfso, visit=visit, party="terminal", approve=True)
+    headers = {"Accept-Language": language}
+    page = dave_client.get(
+        f"/access/visits/{visit.pk}/day-passes/{visitor.pk}/", headers=headers
+    ).content.decode()
+    assert f'lang="{language}"' in page
+    assert day_pass in page
+    page = agent_client.get("/access/company/", headers=headers).content.decode()
+    assert agent_heading in page
+    page = pfso_client.get(
+        f"/access/facility/{world.deurganck.pk}/", headers=headers
+    ).content.decode()
+    assert approved_heading in page

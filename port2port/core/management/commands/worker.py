@@ -1,8 +1,9 @@
 """``port2port worker``: run background tasks and the platform's continuous loops.
 
-It runs the django-tasks-db worker in this process and writes a heartbeat that
-``/healthz`` reports. Later modules add their loops (event consumers, alert
-escalation, retention) to ``LOOPS``.
+It runs the django-tasks-db worker in this process, writes a heartbeat that
+``/healthz`` reports, and runs the registered periodic jobs in a thread (see
+``port2port.core.periodic``). Later modules add their loops (event consumers,
+alert escalation, retention) to ``LOOPS``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
+from port2port.core.periodic import jobs_run_due, periodic_loop
 from port2port.core.services import worker_heartbeat
 
 logger = logging.getLogger(__name__)
@@ -40,7 +42,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--once",
             action="store_true",
-            help="Run the tasks that are waiting, then stop.",
+            help="Run the periodic jobs that are due and the tasks that are waiting, "
+            "then stop.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -51,6 +54,15 @@ class Command(BaseCommand):
         stop = threading.Event()
         beat = threading.Thread(target=_heartbeat_loop, args=(name, stop), daemon=True)
         beat.start()
+        if options["once"]:
+            jobs_run_due(worker=name)
+        else:
+            threading.Thread(
+                target=periodic_loop,
+                kwargs={"worker": name, "stop": stop},
+                name="periodic",
+                daemon=True,
+            ).start()
         worker = Worker(
             queue_names=["*"],
             interval=options["interval"],
