@@ -67,7 +67,9 @@ def _warm_up() -> None:
         state_current()
     except Exception:
         # The database may not be migrated yet; the first decision builds it then.
-        logger.warning("The gate snapshot could not be built at start-up", exc_info=True)
+        logger.warning(
+            "The gate snapshot could not be built at start-up", exc_info=True
+        )
     finally:
         connection.close()
 

@@ -182,9 +182,7 @@ class Requirements:
     def __post_init__(self) -> None:
         dated = bool(self.verification_categories or self.courses or self.extract)
         object.__setattr__(self, "dated", dated)
-        object.__setattr__(
-            self, "empty", not (dated or self.biometric or self.escort)
-        )
+        object.__setattr__(self, "empty", not (dated or self.biometric or self.escort))
 
     def merge(self, other: Requirements) -> Requirements:
         """Return the union of both sets of requirements."""
