@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from port2port.access.api import router as access_router
 from port2port.core.api import router as core_router
 from port2port.core.apikit import TokenAuth, VerifiedSessionAuth, install_error_handlers
+from port2port.release.api import router as release_router
 
 _ERROR_SCHEMA = {
     "title": "Error",
@@ -79,3 +80,4 @@ api = PlatformAPI(
 install_error_handlers(api)
 api.add_router("/", core_router)
 api.add_router("/", access_router)
+api.add_router("/", release_router)

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "port2port.core",
     "port2port.compliance",
     "port2port.access",
+    "port2port.release",
 ]
 
 MIDDLEWARE = [
@@ -312,6 +313,23 @@ VISIT_MAX_DAYS = env_int("P2P_VISIT_MAX_DAYS", 31)
 # How often the worker looks for bans issued ahead of time whose first day has come
 # (the gates refuse the person from that day on anyway; this suspends the passes).
 BAN_START_CHECK_SECONDS = env_int("P2P_BAN_START_CHECK_SECONDS", 3600)
+# Secure container release. How long a closed chain (gated out, withdrawn, expired)
+# is kept is not published: a year by default. Phase 2 of Certified Pick-Up asks a
+# fingerprint match at the gate.
+RELEASE_RETENTION_DAYS = env_int("P2P_RELEASE_RETENTION_DAYS", 365)
+RELEASE_BIOMETRIC_REQUIRED = env_bool("P2P_RELEASE_BIOMETRIC_REQUIRED", True)
+# Releases in one API request or CSV upload (the service itself takes any number).
+RELEASE_BULK_MAX = env_int("P2P_RELEASE_BULK_MAX", 5000)
+RELEASE_EXPIRY_CHECK_SECONDS = env_int("P2P_RELEASE_EXPIRY_CHECK_SECONDS", 300)
+# Webhooks: each delivery waits this long for an answer; a failure is retried
+# after 30 s, 1 min, 2 min … (at most an hour apart), WEBHOOK_MAX_ATTEMPTS times.
+# Plain http and private addresses are for demonstrations and tests only.
+WEBHOOK_TIMEOUT_SECONDS = env_int("P2P_WEBHOOK_TIMEOUT_SECONDS", 5)
+WEBHOOK_MAX_ATTEMPTS = env_int("P2P_WEBHOOK_MAX_ATTEMPTS", 10)
+WEBHOOK_BACKOFF_SECONDS = env_int("P2P_WEBHOOK_BACKOFF_SECONDS", 30)
+WEBHOOK_BACKOFF_MAX_SECONDS = env_int("P2P_WEBHOOK_BACKOFF_MAX_SECONDS", 3600)
+WEBHOOK_ALLOW_HTTP = env_bool("P2P_WEBHOOK_ALLOW_HTTP", DEMO)
+WEBHOOK_ALLOW_PRIVATE = env_bool("P2P_WEBHOOK_ALLOW_PRIVATE", DEMO)
 # How often each process looks for policy changes to patch its gate snapshot.
 GATE_POLL_SECONDS = float(env_str("P2P_GATE_POLL_SECONDS", "0.5"))
 # How far ahead an offline gate list reaches.

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("access/", include("port2port.access.urls")),
+    path("release/", include("port2port.release.urls")),
     path("", include("port2port.core.urls")),
 ]
 

@@ -53,6 +53,21 @@ _NAVIGATION = (
             Role.PORT_SECURITY_OFFICER,
         ),
     ),
+    # Container release: the chain companies (shipping agents, forwarders,
+    # transport operators) act through their administrators and dispatchers, the
+    # terminals through their gate operators and PFSO; customs and police staff
+    # hold the report-handler role (any member of theirs may search the chains).
+    (
+        "release:home",
+        _("Releases"),
+        (
+            Role.COMPANY_ADMIN,
+            Role.TRANSPORT_DISPATCHER,
+            Role.GATE_OPERATOR,
+            Role.PFSO,
+            Role.REPORT_HANDLER,
+        ),
+    ),
 )
 
 
