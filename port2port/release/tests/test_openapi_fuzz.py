@@ -21,17 +21,8 @@ from port2port.core import services as core_services
 from port2port.release.tests.conftest import Chain, release_for
 
 
-@pytest.fixture
-def release_api() -> object:
-    """Load the API document when the test runs, so that a broken document fails
-    this test rather than the collection of the whole module's suite."""
-    schema = schemathesis.openapi.from_wsgi(
-        "/api/v1/openapi.json", get_wsgi_application()
-    )
-    return schema.include(tag="release")
-
-
-release_schema = schemathesis.pytest.from_fixture("release_api")
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+release_schema = schema.include(tag="release")
 
 
 @pytest.fixture(autouse=True)
