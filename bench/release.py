@@ -71,7 +71,7 @@ def _world() -> dict[str, Any]:
         .order_by("code")
         .first()
     )
-    assert terminal is not None  # noqa: S101 - the demo data has terminals
+    assert terminal is not None
     drivers = []
     for i in range(50):
         person = Person.objects.create(

@@ -20,7 +20,6 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from port2port.core import services as core_services
 from port2port.release.tests.conftest import Chain, release_for
 
-
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 release_schema = schema.include(tag="release")
 
