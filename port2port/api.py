@@ -7,9 +7,13 @@ from typing import Any
 from ninja import NinjaAPI
 
 from port2port.access.api import router as access_router
+from port2port.compliance.api import router as compliance_router
 from port2port.core.api import router as core_router
 from port2port.core.apikit import TokenAuth, VerifiedSessionAuth, install_error_handlers
+from port2port.detection.api import router as detection_router
 from port2port.release.api import router as release_router
+from port2port.reporting.api import router as reporting_router
+from port2port.sharing.api import router as sharing_router
 
 _ERROR_SCHEMA = {
     "title": "Error",
@@ -81,3 +85,7 @@ install_error_handlers(api)
 api.add_router("/", core_router)
 api.add_router("/", access_router)
 api.add_router("/", release_router)
+api.add_router("/", detection_router)
+api.add_router("/", reporting_router)
+api.add_router("/", compliance_router)
+api.add_router("/", sharing_router)

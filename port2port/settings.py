@@ -86,12 +86,19 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks_db",
     "port2port.core",
-    "port2port.compliance",
+    # After access: its demo data creates the courses that compliance's builds on.
     "port2port.access",
+    "port2port.compliance",
     "port2port.release",
+    "port2port.reporting",
+    "port2port.detection",
+    "port2port.sharing",
 ]
 
 MIDDLEWARE = [
+    # Strips the client address and browser details from the public reporting
+    # pages before any other middleware, view or log can see them.
+    "port2port.reporting.middleware.ReporterPrivacyMiddleware",
     "port2port.core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -181,6 +188,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Re-seals a report handler's private key whenever the password changes.
+    {"NAME": "port2port.reporting.passwords.HandlerKeyPasswordHook"},
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -297,7 +306,7 @@ WEB_THREADS = env_int("P2P_WEB_THREADS", 16)
 
 # Management commands that ``port2port demo`` runs with --loop beside the web
 # server and the worker: the live simulated traffic of the demo.
-DEMO_LOOPS = env_list("P2P_DEMO_LOOPS", "gate_traffic")
+DEMO_LOOPS = env_list("P2P_DEMO_LOOPS", "gate_traffic,simulate,detection_run")
 
 # The worker writes a heartbeat this often; /healthz reports it stale after 3x.
 WORKER_HEARTBEAT_SECONDS = env_int("P2P_WORKER_HEARTBEAT_SECONDS", 10)
@@ -330,6 +339,20 @@ WEBHOOK_BACKOFF_SECONDS = env_int("P2P_WEBHOOK_BACKOFF_SECONDS", 30)
 WEBHOOK_BACKOFF_MAX_SECONDS = env_int("P2P_WEBHOOK_BACKOFF_MAX_SECONDS", 3600)
 WEBHOOK_ALLOW_HTTP = env_bool("P2P_WEBHOOK_ALLOW_HTTP", DEMO)
 WEBHOOK_ALLOW_PRIVATE = env_bool("P2P_WEBHOOK_ALLOW_PRIVATE", DEMO)
+# Files the platform keeps (plans, inspection photos, evidence): never served as
+# they are, only through pages and endpoints that check who asks.
+MEDIA_ROOT = Path(env_str("P2P_FILES_DIR", str(VAR_DIR / "files")))
+# Compliance (ISPS). What counts as "due soon", how long after a major change a
+# plan must be reviewed (not published: 90 days by default), how long before a
+# training expires its holder's officers are told, how often reminders run, and
+# the largest upload. An empty exercise-mode runner means the detection module is
+# not there yet: scenarios are then run as ordinary drills.
+COMPLIANCE_DUE_SOON_DAYS = env_int("P2P_COMPLIANCE_DUE_SOON_DAYS", 30)
+COMPLIANCE_MAJOR_CHANGE_REVIEW_DAYS = env_int("P2P_MAJOR_CHANGE_REVIEW_DAYS", 90)
+COMPLIANCE_TRAINING_REMINDER_DAYS = env_int("P2P_TRAINING_REMINDER_DAYS", 60)
+COMPLIANCE_REMINDER_SECONDS = env_int("P2P_COMPLIANCE_REMINDER_SECONDS", 3600)
+COMPLIANCE_UPLOAD_MAX_BYTES = env_int("P2P_COMPLIANCE_UPLOAD_MAX_BYTES", 50 << 20)
+COMPLIANCE_EXERCISE_MODE_RUNNER = env_str("P2P_EXERCISE_MODE_RUNNER")
 # How often each process looks for policy changes to patch its gate snapshot.
 GATE_POLL_SECONDS = float(env_str("P2P_GATE_POLL_SECONDS", "0.5"))
 # How far ahead an offline gate list reaches.
@@ -337,6 +360,51 @@ OFFLINE_LIST_HOURS = env_int("P2P_OFFLINE_LIST_HOURS", 12)
 # The Ed25519 key that signs offline lists (PEM, or a file with P2P_SIGNING_KEY_FILE).
 # Without it the key is derived from the secret key (demo only).
 SIGNING_KEY = env_str("P2P_SIGNING_KEY")
+
+# Anonymous reporting (Portwatch and the port channels). Closed reports are deleted,
+# files included, after REPORTING_RETENTION_DAYS (90 days, as GlobaLeaks' default).
+REPORTING_RETENTION_DAYS = env_int("P2P_REPORTING_RETENTION_DAYS", 90)
+# Sealed files live here, under random names; never served directly.
+REPORTING_FILES_DIR = Path(
+    env_str("P2P_REPORTING_FILES_DIR", str(VAR_DIR / "reporting"))
+)
+REPORTING_MAX_FILE_BYTES = env_int("P2P_REPORTING_MAX_FILE_BYTES", 10 * 1024 * 1024)
+REPORTING_MAX_FILES = env_int("P2P_REPORTING_MAX_FILES", 5)
+REPORTING_MAX_IMAGE_PIXELS = env_int("P2P_REPORTING_MAX_IMAGE_PIXELS", 40_000_000)
+# Argon2id for handler passwords and receipts (time cost, memory in KiB, lanes).
+REPORTING_KDF = (
+    env_int("P2P_REPORTING_KDF_TIME", 3),
+    env_int("P2P_REPORTING_KDF_MEMORY_KIB", 65536),
+    env_int("P2P_REPORTING_KDF_PARALLELISM", 1),
+)
+# The installation secret mixed into receipt derivation, so that a copy of the
+# database alone cannot test receipts. Derived from the secret key unless set.
+REPORTING_RECEIPT_PEPPER = env_str("P2P_REPORTING_RECEIPT_PEPPER")
+# Proof of work (leading zero bits of SHA-256) asked by the public forms.
+REPORTING_POW_BITS = env_int("P2P_REPORTING_POW_BITS", 18)
+REPORTING_POW_LOGIN_BITS = env_int("P2P_REPORTING_POW_LOGIN_BITS", 16)
+REPORTING_POW_TTL_SECONDS = env_int("P2P_REPORTING_POW_TTL_SECONDS", 3600)
+# Global rate limits: counted for everyone together, since no one is identified.
+# Each is (requests, seconds).
+REPORTING_RATE_SUBMIT = (env_int("P2P_REPORTING_RATE_SUBMIT", 60), 600)
+REPORTING_RATE_SUBMIT_NO_SCRIPT = (
+    env_int("P2P_REPORTING_RATE_SUBMIT_NO_SCRIPT", 10),
+    600,
+)
+REPORTING_RATE_FOLLOW_UP = (env_int("P2P_REPORTING_RATE_FOLLOW_UP", 300), 600)
+# Failed receipt logins, for everyone together, before the login pauses.
+REPORTING_RATE_RECEIPT_FAILURES = (
+    env_int("P2P_REPORTING_RECEIPT_FAILURES", 30),
+    300,
+)
+REPORTING_REPORTER_SESSION_MINUTES = env_int("P2P_REPORTING_SESSION_MINUTES", 30)
+# Statistics for the national authority: a count below this is not shown.
+REPORTING_STATS_MIN_CELL = env_int("P2P_REPORTING_STATS_MIN_CELL", 5)
+# An unlocked handler key lasts at most this long in a session.
+REPORTING_KEY_UNLOCK_HOURS = env_int("P2P_REPORTING_KEY_UNLOCK_HOURS", 8)
+# No text messages are sent about reports: a notification by SMS or e-mail would
+# tell the operator's network that a report exists. Handlers see new reports in
+# their inbox.
 
 LOG_LEVEL = env_str("P2P_LOG_LEVEL", "INFO")
 LOGGING = {
@@ -379,3 +447,33 @@ def _check_production_settings() -> None:
 
 if not DEMO:
     _check_production_settings()
+
+# Detection and the control room. Events in one API request; how long a live
+# stream stays open before the browser reconnects (so web threads come back);
+# the MQTT broker (empty: no consumer) and its topic map (topic filter = format).
+DETECTION_BATCH_MAX = env_int("P2P_DETECTION_BATCH_MAX", 10_000)
+DETECTION_STREAM_SECONDS = env_int("P2P_DETECTION_STREAM_SECONDS", 300)
+DETECTION_RULES_POLL_SECONDS = float(env_str("P2P_DETECTION_RULES_POLL_SECONDS", "1"))
+# The consumer keeps a persistent session (a fixed client id, QoS 1) that the broker
+# holds for MQTT_SESSION_EXPIRY_SECONDS while it is away; it reconnects by itself,
+# waiting 1 s up to MQTT_RECONNECT_MAX_SECONDS between attempts.
+MQTT_URL = env_str("P2P_MQTT_URL")
+MQTT_CLIENT_ID = env_str("P2P_MQTT_CLIENT_ID", "port2port-detection")
+MQTT_TOPICS = dict(
+    item.split("=", 1)
+    for item in env_list(
+        "P2P_MQTT_TOPICS",
+        "frigate/events=frigate,frigate/reviews=frigate,port2port/+/+/events=generic",
+    )
+    if "=" in item
+)
+MQTT_SESSION_EXPIRY_SECONDS = env_int("P2P_MQTT_SESSION_EXPIRY_SECONDS", 7 * 86400)
+MQTT_RECONNECT_MAX_SECONDS = env_int("P2P_MQTT_RECONNECT_MAX_SECONDS", 30)
+
+# The hub (sharing). A new indicator is matched against this many past days of
+# gate decisions, ANPR reads, releases, pick-ups and visits; the live matcher
+# runs this often; the national overview hides counts below the threshold.
+SHARING_MATCH_DAYS = env_int("P2P_SHARING_MATCH_DAYS", 30)
+SHARING_MATCH_INTERVAL_SECONDS = env_int("P2P_SHARING_MATCH_INTERVAL_SECONDS", 30)
+SHARING_STATS_MIN_CELL = env_int("P2P_SHARING_STATS_MIN_CELL", 5)
+SHARING_ATTACHMENT_MAX_BYTES = env_int("P2P_SHARING_ATTACHMENT_MAX_BYTES", 20_000_000)

@@ -14,7 +14,12 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("access/", include("port2port.access.urls")),
+    path("detection/", include("port2port.detection.urls")),
+    path("compliance/", include("port2port.compliance.urls")),
+    path("report/", include("port2port.reporting.urls_public")),
+    path("reporting/", include("port2port.reporting.urls")),
     path("release/", include("port2port.release.urls")),
+    path("hub/", include("port2port.sharing.urls")),
     path("", include("port2port.core.urls")),
 ]
 

@@ -33,6 +33,18 @@ _NAVIGATION = (
     ),
     ("core:token-list", _("API tokens"), (Role.COMPANY_ADMIN,)),
     ("access:overview", _("Access"), ()),
+    ("sharing:index", _("Hub"), ()),
+    ("compliance:index", _("Compliance"), ()),
+    (
+        "detection:control-room",
+        _("Control room"),
+        (
+            Role.PORT_SECURITY_OFFICER,
+            Role.CONTROL_ROOM_OPERATOR,
+            Role.NATIONAL_AUTHORITY,
+        ),
+    ),
+    ("reporting:index", _("Reports"), (Role.REPORT_HANDLER, Role.NATIONAL_AUTHORITY)),
     (
         "access:gates",
         _("Gates"),

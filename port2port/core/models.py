@@ -557,6 +557,7 @@ class ApiToken(models.Model):
         REGISTRY_WRITE = "registry:write", _("Change the registry")
         AUDIT_READ = "audit:read", _("Read the audit trail")
         GATE_DECIDE = "gate:decide", _("Ask for gate decisions (gate controllers)")
+        EVENTS_WRITE = "events:write", _("Send detection events (sensors)")
 
     organisation = models.ForeignKey(
         Organisation,

@@ -4,6 +4,9 @@ It runs the django-tasks-db worker in this process, writes a heartbeat that
 ``/healthz`` reports, and runs the registered periodic jobs in a thread (see
 ``port2port.core.periodic``). Later modules add their loops (event consumers,
 alert escalation, retention) to ``LOOPS``.
+
+When ``P2P_MQTT_URL`` is set, the detection module's MQTT consumer runs in a
+thread too (named by a dotted path: the registry does not import the apps).
 """
 
 from __future__ import annotations
@@ -17,11 +20,14 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
+from django.utils.module_loading import import_string
 
 from port2port.core.periodic import jobs_run_due, periodic_loop
 from port2port.core.services import worker_heartbeat
 
 logger = logging.getLogger(__name__)
+
+MQTT_CONSUMER = "port2port.detection.mqtt.consume"
 
 
 def _heartbeat_loop(name: str, stop: threading.Event) -> None:
@@ -63,6 +69,13 @@ class Command(BaseCommand):
                 name="periodic",
                 daemon=True,
             ).start()
+            if settings.MQTT_URL:
+                threading.Thread(
+                    target=import_string(MQTT_CONSUMER),
+                    kwargs={"stop": stop},
+                    name="mqtt",
+                    daemon=True,
+                ).start()
         worker = Worker(
             queue_names=["*"],
             interval=options["interval"],

@@ -1,0 +1,17 @@
+"""The detection module's periodic job, run by ``port2port worker``.
+
+The worker looks for due jobs every few seconds; ``detection_run --loop`` judges
+events every second where a shorter delay matters.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from port2port.core.periodic import job_register
+
+job_register(
+    name="detection.tick",
+    interval=settings.DETECTION_RULES_POLL_SECONDS,
+    func="port2port.detection.runner.detection_tick",
+)

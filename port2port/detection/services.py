@@ -1,0 +1,728 @@
+"""Writes of the detection app: ingestion, alerts, incidents and rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from port2port.ais import AisFeed, VesselTracker
+from port2port.ais import Vessel as TrackedVessel
+from port2port.core.audit import audit_record
+from port2port.core.errors import InvalidInput, NotPermitted
+from port2port.core.models import ApiToken, Port, Role, User
+from port2port.core.scopes import Actor, scope_for
+from port2port.detection.models import (
+    Alert,
+    Cursor,
+    Event,
+    Incident,
+    IncidentEntry,
+    Rule,
+    Source,
+    Vessel,
+)
+from port2port.rules import AlertUpdate, RuleError, from_time, rule_from_dict
+from port2port.rules import Event as EngineEvent
+
+ALERT_SEQ = "alert.seq"
+MAX_ALERT_EVENTS = 100
+REPORT_HOURS = 24
+OPERATOR_ROLES = (Role.PORT_SECURITY_OFFICER, Role.CONTROL_ROOM_OPERATOR)
+
+# Ingestion ------------------------------------------------------------------------
+
+
+@dataclass
+class EventResult:
+    """What became of one event of a batch."""
+
+    index: int
+    status: str  # accepted, duplicate or rejected
+    errors: list[str] = field(default_factory=list)
+
+
+def ports_writable(actor: Actor) -> set[int] | None:
+    """Return the ports whose sources the caller may send events for (None: all)."""
+    scope = scope_for(actor)
+    if scope.is_national:
+        return None
+    if isinstance(actor, ApiToken):
+        if actor.facility is not None:
+            return {actor.facility.port_id}
+        return set(actor.organisation.ports.values_list("id", flat=True))
+    return set(scope.port_ids | scope.facility_port_ids)
+
+
+def _event_row(
+    raw: object, sources: Mapping[str, Source], now: dt.datetime
+) -> tuple[Event | None, list[str]]:
+    """Return the stored form of one incoming event, or the problems with it."""
+    if not isinstance(raw, dict):
+        return None, [_("An event is a JSON object.")]
+    errors: list[str] = []
+    unknown = set(raw) - {
+        "source",
+        "id",
+        "time",
+        "kind",
+        "zone",
+        "position",
+        "payload",
+        "exercise",
+    }
+    if unknown:
+        errors.append(_("Unknown fields: %s.") % ", ".join(sorted(unknown)))
+    source = sources.get(str(raw.get("source", "")))
+    if source is None:
+        errors.append(_("source: unknown source."))
+    event_id = raw.get("id")
+    if (
+        not isinstance(event_id, str | int)
+        or not str(event_id)
+        or len(str(event_id)) > 200
+    ):
+        errors.append(_("id: 1 to 200 characters are required."))
+    kind = raw.get("kind")
+    if not isinstance(kind, str) or not 1 <= len(kind) <= 60 or "\x00" in kind:
+        errors.append(_("kind: 1 to 60 characters are required."))
+    time = parse_datetime(raw["time"]) if isinstance(raw.get("time"), str) else None
+    if time is None or time.utcoffset() is None:
+        errors.append(_("time: an ISO 8601 time with its offset is required."))
+    elif time > now + dt.timedelta(minutes=5):
+        errors.append(_("time: the time lies in the future."))
+    lon = lat = None
+    position = raw.get("position")
+    if position is not None:
+        if (
+            isinstance(position, list)
+            and len(position) == 2
+            and all(
+                isinstance(v, int | float)
+                and not isinstance(v, bool)
+                and math.isfinite(v)
+                for v in position
+            )
+            and -180 <= position[0] <= 180
+            and -90 <= position[1] <= 90
+        ):
+            lon, lat = float(position[0]), float(position[1])
+        else:
+            errors.append(_("position: [longitude, latitude] in degrees is required."))
+    payload = raw.get("payload", {})
+    if not isinstance(payload, dict):
+        errors.append(_("payload: a JSON object is required."))
+    exercise = raw.get("exercise", False)
+    if not isinstance(exercise, bool):
+        errors.append(_("exercise: true or false is required."))
+    zone = raw.get("zone")
+    if zone is not None and (not isinstance(zone, int) or isinstance(zone, bool)):
+        errors.append(_("zone: a zone id is required."))
+    if errors or source is None or time is None:
+        return None, errors
+    if lon is None and source.position is not None:
+        lon, lat = source.position
+    return (
+        Event(
+            time=time,
+            received_at=now,
+            source_id=source.pk,
+            port_id=source.port_id,
+            zone_id=zone if zone is not None else source.zone_id,
+            lon=lon,
+            lat=lat,
+            kind=str(kind),
+            payload=payload,
+            source_event_id=str(event_id),
+            exercise=exercise,
+        ),
+        [],
+    )
+
+
+def events_ingest(*, actor: Actor | None, events: list[Any]) -> list[EventResult]:
+    """Validate and store a batch of events; return one result per event.
+
+    Accepted events are written in one transaction (``bulk_create`` ignoring
+    conflicts, so that a retried batch stores nothing twice); the rules runner
+    judges them from there.
+    """
+    if len(events) > settings.DETECTION_BATCH_MAX:
+        raise InvalidInput(
+            _("A batch holds at most %(max)d events.")
+            % {"max": settings.DETECTION_BATCH_MAX}
+        )
+    codes = {
+        str(raw.get("source"))
+        for raw in events
+        if isinstance(raw, dict) and raw.get("source") is not None
+    }
+    sources_qs = Source.objects.filter(code__in=codes, active=True)
+    writable = ports_writable(actor) if actor is not None else None
+    if writable is not None:
+        sources_qs = sources_qs.filter(port_id__in=writable)
+    sources = {source.code: source for source in sources_qs}
+    now = timezone.now()
+    results: list[EventResult] = []
+    rows: list[tuple[int, Event]] = []
+    for index, raw in enumerate(events):
+        row, errors = _event_row(raw, sources, now)
+        if row is None:
+            results.append(EventResult(index, "rejected", errors))
+        else:
+            results.append(EventResult(index, "accepted"))
+            rows.append((index, row))
+    # Known pairs (a retried batch) and repeats inside the batch are duplicates.
+    seen: set[tuple[int, str]] = set()
+    by_source: dict[int, list[str]] = {}
+    for _index, row in rows:
+        by_source.setdefault(row.source_id, []).append(row.source_event_id)
+    for source_id, ids in by_source.items():
+        for start in range(0, len(ids), 2000):
+            seen.update(
+                Event.objects.filter(
+                    source_id=source_id, source_event_id__in=ids[start : start + 2000]
+                ).values_list("source_id", "source_event_id")
+            )
+    fresh = []
+    for index, row in rows:
+        key = (row.source_id, row.source_event_id)
+        if key in seen:
+            results[index].status = "duplicate"
+            continue
+        seen.add(key)
+        fresh.append(row)
+    with transaction.atomic():
+        Event.objects.bulk_create(fresh, batch_size=1000, ignore_conflicts=True)
+    return results
+
+
+# AIS ------------------------------------------------------------------------------
+
+VESSEL_TRACK_POINTS = 60
+
+
+def _vessel_values(tracked: TrackedVessel, port_id: int) -> dict[str, Any]:
+    return {
+        "imo": tracked.imo,
+        "name": (tracked.name or "")[:40],
+        "callsign": (tracked.callsign or "")[:12],
+        "ship_type": tracked.ship_type,
+        "length_m": tracked.length_m,
+        "port_id": port_id,
+        "lon": tracked.lon,
+        "lat": tracked.lat,
+        "sog": tracked.sog,
+        "cog": tracked.cog,
+        "heading": tracked.heading,
+        "nav_status": tracked.nav_status,
+        "position_at": from_time(tracked.position_time)
+        if tracked.position_time is not None
+        else None,
+        "track": [
+            [round(t, 1), lon, lat]
+            for t, lon, lat in list(tracked.history)[-VESSEL_TRACK_POINTS:]
+        ],
+    }
+
+
+def _ais_event(event: EngineEvent, source: Source, exercise: bool) -> dict[str, Any]:
+    return {
+        "source": source.code,
+        "id": event.id,
+        "time": from_time(event.time).isoformat(),
+        "kind": event.kind,
+        "position": list(event.position) if event.position else None,
+        "payload": dict(event.payload),
+        "exercise": exercise,
+    }
+
+
+def ais_feed_for(*, source: Source) -> AisFeed:
+    """Return a decoder and tracker for an AIS receiver: its vessels are its port's."""
+    return AisFeed(
+        tracker=VesselTracker(source_id=source.code, default_port=source.port.locode)
+    )
+
+
+def ais_ingest(
+    *,
+    source: Source,
+    feed: AisFeed,
+    lines: Iterable[str | bytes],
+    received_at: float,
+    exercise: bool = False,
+) -> list[EventResult]:
+    """Decode NMEA lines received together, store the vessels and their events.
+
+    The feed (one per receiver: it holds the first parts of multi-part messages
+    and the tracks) turns position reports into ``ais.position`` events and
+    identity changes into ``ais.static``; both go through ``events_ingest`` as
+    events of the AIS receiver ``source``. Each vessel heard is written with
+    its identity, last position and recent track.
+    """
+    events = feed.feed_lines(lines, received_at)
+    mmsis = {int(str(e.payload.get("mmsi"))) for e in events if e.payload.get("mmsi")}
+    with transaction.atomic():
+        known = {v.mmsi: v for v in Vessel.objects.filter(mmsi__in=mmsis)}
+        fresh, changed = [], []
+        for mmsi in sorted(mmsis):
+            tracked = feed.tracker.get(mmsi)
+            if tracked is None:
+                continue
+            values = _vessel_values(tracked, source.port_id)
+            vessel = known.get(mmsi)
+            if vessel is None:
+                fresh.append(Vessel(mmsi=mmsi, **values))
+            else:
+                for name, value in values.items():
+                    setattr(vessel, name, value)
+                vessel.updated_at = timezone.now()
+                changed.append(vessel)
+        Vessel.objects.bulk_create(fresh, ignore_conflicts=True)
+        if changed:
+            Vessel.objects.bulk_update(changed, VESSEL_FIELDS)
+        results = []
+        for start in range(0, len(events), settings.DETECTION_BATCH_MAX):
+            chunk = events[start : start + settings.DETECTION_BATCH_MAX]
+            results += events_ingest(
+                actor=None, events=[_ais_event(e, source, exercise) for e in chunk]
+            )
+    return results
+
+
+VESSEL_FIELDS = [
+    "imo",
+    "name",
+    "callsign",
+    "ship_type",
+    "length_m",
+    "port_id",
+    "lon",
+    "lat",
+    "sog",
+    "cog",
+    "heading",
+    "nav_status",
+    "position_at",
+    "track",
+    "updated_at",
+]
+
+
+# Alerts ---------------------------------------------------------------------------
+
+
+def _next_seq() -> int:
+    """Return the next alert sequence number (in the caller's transaction)."""
+    cursor, _created = Cursor.objects.get_or_create(name=ALERT_SEQ)
+    cursor = Cursor.objects.select_for_update().get(pk=cursor.pk)
+    cursor.last_id += 1
+    cursor.save(update_fields=["last_id"])
+    return cursor.last_id
+
+
+def alerts_apply(*, updates: Iterable[AlertUpdate], locodes: Mapping[int, str]) -> None:
+    """Turn the engine's folded matches into alerts: open new ones, count repeats."""
+    port_ids = {locode: pk for pk, locode in locodes.items()}
+    rules = dict(Rule.objects.values_list("code", "id"))
+    for update in updates:
+        match = update.match
+        port_id = port_ids.get(match.port_id)
+        if port_id is None:
+            continue
+        event_ids = [int(e.id) for e in update.events if e.id.isdigit()]
+        alert = None
+        if not update.new:
+            alert = (
+                Alert.objects.filter(
+                    dedup_key=match.dedup_key,
+                    status__in=[Alert.Status.NEW, Alert.Status.ACKNOWLEDGED],
+                )
+                .order_by("-last_seen")
+                .first()
+            )
+        if alert is None:
+            zone = match.zone_id
+            position = match.position
+            Alert.objects.create(
+                rule_id=rules.get(match.rule_id),
+                rule_code=match.rule_id,
+                title=match.title[:200],
+                severity=str(match.severity),
+                port_id=port_id,
+                zone_id=int(zone) if zone and zone.isdigit() else None,
+                lon=position[0] if position else None,
+                lat=position[1] if position else None,
+                count=update.added,
+                first_seen=from_time(update.first_time),
+                last_seen=from_time(match.time),
+                dedup_key=match.dedup_key[:400],
+                event_ids=event_ids[-MAX_ALERT_EVENTS:],
+                details=_plain(match.details),
+                exercise=match.exercise,
+                seq=_next_seq(),
+            )
+        else:
+            alert.count += update.added
+            alert.last_seen = max(alert.last_seen, from_time(match.time))
+            alert.event_ids = (alert.event_ids + event_ids)[-MAX_ALERT_EVENTS:]
+            alert.seq = _next_seq()
+            alert.save(update_fields=["count", "last_seen", "event_ids", "seq"])
+
+
+def alert_raise(
+    *,
+    port_id: int,
+    rule_code: str,
+    title: str,
+    severity: str,
+    dedup_key: str,
+    at: dt.datetime,
+    details: Mapping[str, Any] | None = None,
+    zone_id: int | None = None,
+    position: tuple[float, float] | None = None,
+    exercise: bool = False,
+) -> Alert:
+    """Raise an alert in a port's control room from another module's finding.
+
+    For findings made outside the rules engine (a bulletin's watched plate seen at
+    a gate, say). An open alert with the same ``dedup_key`` is counted again
+    instead of a new one being opened, as the engine's repeats are.
+    """
+    alert = (
+        Alert.objects.filter(
+            dedup_key=dedup_key[:400],
+            status__in=[Alert.Status.NEW, Alert.Status.ACKNOWLEDGED],
+        )
+        .order_by("-last_seen")
+        .first()
+    )
+    if alert is not None:
+        alert.count += 1
+        alert.last_seen = max(alert.last_seen, at)
+        alert.seq = _next_seq()
+        alert.save(update_fields=["count", "last_seen", "seq"])
+        return alert
+    return Alert.objects.create(
+        rule_id=Rule.objects.filter(code=rule_code)
+        .values_list("id", flat=True)
+        .first(),
+        rule_code=rule_code,
+        title=title[:200],
+        severity=severity,
+        port_id=port_id,
+        zone_id=zone_id,
+        lon=position[0] if position else None,
+        lat=position[1] if position else None,
+        count=1,
+        first_seen=at,
+        last_seen=at,
+        dedup_key=dedup_key[:400],
+        event_ids=[],
+        details=_plain(details or {}),
+        exercise=exercise,
+        seq=_next_seq(),
+    )
+
+
+def _plain(value: object) -> Any:
+    """Return the match details as JSON-ready values."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _check_operator(actor: Actor, port_id: int) -> None:
+    if not scope_for(actor).has_role(*OPERATOR_ROLES, port_id=port_id):
+        raise NotPermitted(_("Only the port's control room may handle its alerts."))
+
+
+def _user(actor: Actor) -> User | None:
+    return actor if isinstance(actor, User) else None
+
+
+def _alert_touch(alert: Alert, actor: Actor, status: str) -> None:
+    alert.status = status
+    alert.handled_by = _user(actor)
+    alert.handled_at = timezone.now()
+    alert.seq = _next_seq()
+
+
+@transaction.atomic
+def alert_acknowledge(*, actor: Actor, alert: Alert) -> Alert:
+    """Mark an alert as seen by the control room or a guard."""
+    _check_operator(actor, alert.port_id)
+    if alert.status != Alert.Status.NEW:
+        return alert
+    _alert_touch(alert, actor, Alert.Status.ACKNOWLEDGED)
+    alert.save(update_fields=["status", "handled_by", "handled_at", "seq"])
+    audit_record(
+        actor=actor,
+        action="detection.alert.acknowledge",
+        obj=alert,
+        port_id=alert.port_id,
+    )
+    return alert
+
+
+@transaction.atomic
+def alert_dismiss(*, actor: Actor, alert: Alert, reason: str) -> Alert:
+    """Close an alert as a false or harmless alarm, saying why."""
+    _check_operator(actor, alert.port_id)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(
+            _("Say why the alert is dismissed."), fields={"reason": [_("Required.")]}
+        )
+    if not alert.open:
+        raise InvalidInput(_("This alert is already closed."))
+    _alert_touch(alert, actor, Alert.Status.DISMISSED)
+    alert.dismiss_reason = reason[:300]
+    alert.save(
+        update_fields=["status", "handled_by", "handled_at", "seq", "dismiss_reason"]
+    )
+    audit_record(
+        actor=actor,
+        action="detection.alert.dismiss",
+        obj=alert,
+        details={"reason": alert.dismiss_reason},
+        port_id=alert.port_id,
+    )
+    return alert
+
+
+def _link(actor: Actor, alert: Alert, incident: Incident) -> None:
+    if alert.port_id != incident.port_id:
+        raise InvalidInput(_("An alert joins only an incident of its own port."))
+    if not alert.open:
+        raise InvalidInput(_("This alert is already closed."))
+    _alert_touch(alert, actor, Alert.Status.PROMOTED)
+    alert.incident = incident
+    alert.save(update_fields=["status", "handled_by", "handled_at", "seq", "incident"])
+    incident.event_ids = sorted(set(incident.event_ids) | set(alert.event_ids))
+    incident.save(update_fields=["event_ids"])
+    IncidentEntry.objects.create(
+        incident=incident,
+        author=_user(actor),
+        kind=IncidentEntry.Kind.ALERT,
+        text=f"{alert.title} (×{alert.count})",
+    )
+
+
+@transaction.atomic
+def alert_promote(
+    *, actor: Actor, alert: Alert, title: str = "", serious: bool = False
+) -> Incident:
+    """Open an incident from an alert."""
+    _check_operator(actor, alert.port_id)
+    now = timezone.now()
+    incident = Incident.objects.create(
+        port_id=alert.port_id,
+        title=(title.strip() or alert.title)[:200],
+        severity=alert.severity,
+        created_by=_user(actor),
+        assignee=_user(actor),
+        exercise=alert.exercise,
+        kind=Incident.Kind.INTRUSION
+        if "intrusion" in alert.rule_code
+        else Incident.Kind.OTHER,
+        occurred_at=alert.first_seen,
+        lon=alert.lon,
+        lat=alert.lat,
+        serious=serious,
+        report_due_at=now + dt.timedelta(hours=REPORT_HOURS) if serious else None,
+    )
+    _link(actor, alert, incident)
+    audit_record(
+        actor=actor,
+        action="detection.incident.create",
+        obj=incident,
+        details={"alert": alert.pk},
+        port_id=incident.port_id,
+    )
+    return incident
+
+
+@transaction.atomic
+def alert_merge(*, actor: Actor, alert: Alert, incident: Incident) -> Incident:
+    """Add an alert to an open incident."""
+    _check_operator(actor, alert.port_id)
+    if incident.status == Incident.Status.CLOSED:
+        raise InvalidInput(_("This incident is closed."))
+    _link(actor, alert, incident)
+    audit_record(
+        actor=actor,
+        action="detection.incident.merge",
+        obj=incident,
+        details={"alert": alert.pk},
+        port_id=incident.port_id,
+    )
+    return incident
+
+
+# Incidents ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def incident_note(
+    *, actor: Actor, incident: Incident, text: str, kind: str = IncidentEntry.Kind.NOTE
+) -> IncidentEntry:
+    """Add a note or an action to an incident's timeline."""
+    _check_operator(actor, incident.port_id)
+    text = text.strip()
+    if not text:
+        raise InvalidInput(_("Write something."), fields={"text": [_("Required.")]})
+    if kind not in (IncidentEntry.Kind.NOTE, IncidentEntry.Kind.ACTION):
+        raise InvalidInput(_("A timeline entry is a note or an action."))
+    return IncidentEntry.objects.create(
+        incident=incident, author=_user(actor), kind=kind, text=text[:4000]
+    )
+
+
+@transaction.atomic
+def incident_update(*, actor: Actor, incident: Incident, **values: Any) -> Incident:
+    """Change an incident: its status, assignee, ISPS fields or seriousness.
+
+    Closing needs a description of what happened; declaring it serious starts
+    the clock of the written report.
+    """
+    _check_operator(actor, incident.port_id)
+    allowed = {
+        "status",
+        "assignee",
+        "title",
+        "kind",
+        "location",
+        "description",
+        "actions_taken",
+        "authorities_notified",
+        "vessel",
+        "serious",
+        "snapshot_refs",
+    }
+    unknown = set(values) - allowed
+    if unknown:
+        raise InvalidInput(_("Unknown fields: %s.") % ", ".join(sorted(unknown)))
+    if incident.status == Incident.Status.CLOSED:
+        raise InvalidInput(_("This incident is closed."))
+    old_status = incident.status
+    status = values.get("status", old_status)
+    if status not in Incident.Status.values:
+        raise InvalidInput(_("Unknown status."), fields={"status": [_("Unknown.")]})
+    for name, value in values.items():
+        setattr(incident, name, value)
+    now = timezone.now()
+    if values.get("serious") and incident.report_due_at is None:
+        incident.report_due_at = now + dt.timedelta(hours=REPORT_HOURS)
+    if status == Incident.Status.CLOSED:
+        if not incident.description.strip():
+            raise InvalidInput(
+                _("Describe the incident before closing it."),
+                fields={"description": [_("Required.")]},
+            )
+        incident.closed_at = now
+    incident.save()
+    if status != old_status:
+        IncidentEntry.objects.create(
+            incident=incident,
+            author=_user(actor),
+            kind=IncidentEntry.Kind.STATUS,
+            text=f"{old_status} → {status}",
+        )
+    audit_record(
+        actor=actor,
+        action="detection.incident.update",
+        obj=incident,
+        details={k: str(v) for k, v in values.items()},
+        port_id=incident.port_id,
+    )
+    return incident
+
+
+# Sources and rules ----------------------------------------------------------------
+
+
+def source_create(
+    *, port: Port, code: str, name: str, kind: str, **values: Any
+) -> Source:
+    """Register a source (the demo data and the tests; the admin for the rest)."""
+    covers = values.pop("covers", [])
+    source = Source.objects.create(port=port, code=code, name=name, kind=kind, **values)
+    if covers:
+        source.covers.set(covers)
+    return source
+
+
+@transaction.atomic
+def rule_save(
+    *, actor: Actor | None, definition: dict[str, Any], port: Port | None = None
+) -> Rule:
+    """Create or replace a rule from its dict form, after the engine validated it."""
+    try:
+        parsed = rule_from_dict(definition)
+    except RuleError as exc:
+        raise InvalidInput(str(exc), fields={"definition": exc.errors}) from None
+    stored = {
+        k: v for k, v in definition.items() if k not in {"id", "enabled", "ports"}
+    }
+    rule, _created = Rule.objects.update_or_create(
+        code=parsed.id,
+        defaults={"definition": stored, "enabled": parsed.enabled, "port": port},
+    )
+    if actor is not None:
+        audit_record(actor=actor, action="detection.rule.save", obj=rule)
+    return rule
+
+
+def rules_import_yaml(*, actor: Actor | None, text: str) -> list[Rule]:
+    """Create or replace the rules of a YAML document (a list, or ``rules:``)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InvalidInput(_("The YAML cannot be read: %s") % exc) from None
+    if isinstance(data, dict):
+        data = data.get("rules")
+    if not isinstance(data, list):
+        raise InvalidInput(_("The YAML holds a list of rules."))
+    locodes = {port.locode: port for port in Port.objects.all()}
+    saved = []
+    with transaction.atomic():
+        for item in data:
+            if not isinstance(item, dict):
+                raise InvalidInput(_("Each rule is a mapping."))
+            port = None
+            port_code = item.pop("port", None)
+            if port_code is not None:
+                port = locodes.get(str(port_code))
+                if port is None:
+                    raise InvalidInput(_("Unknown port %s.") % port_code)
+            saved.append(rule_save(actor=actor, definition=item, port=port))
+    return saved
+
+
+def rules_export_yaml(*, rules: Iterable[Rule]) -> str:
+    """Return rules as a YAML document that ``rules_import_yaml`` reads back."""
+    items = []
+    for rule in rules:
+        item: dict[str, Any] = {"id": rule.code}
+        if rule.port is not None:
+            item["port"] = rule.port.locode
+        if not rule.enabled:
+            item["enabled"] = False
+        item.update(rule.definition)
+        items.append(item)
+    return yaml.safe_dump({"rules": items}, sort_keys=False, allow_unicode=True)

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from port2port.detection import views
+
+app_name = "detection"
+
+urlpatterns = [
+    path("", views.control_room, name="control-room"),
+    path("map.json", views.map_data, name="map"),
+    path("stream/", views.stream, name="stream"),
+    path(
+        "alerts/<int:pk>/<str:action>/",
+        views.alert_action,
+        name="alert-action",
+    ),
+    path("incidents/<int:pk>/", views.incident_detail, name="incident"),
+]
