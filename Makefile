@@ -45,9 +45,17 @@ pytest: install-dev
 
 test: lint typecheck check pytest
 
+# The project catalog (port2port/locale) holds the shell, registry and access
+# strings; each module with its own catalog (port2port/APP/locale) keeps its own.
+APP_CATALOGS := release compliance reporting detection sharing
 messages: install-dev
-	cd port2port && P2P_MODE=demo ../$(PY) ../manage.py makemessages -l nl -l fr --ignore='tests/*'
-	P2P_MODE=demo $(PY) manage.py compilemessages
+	cd port2port && P2P_MODE=demo ../$(PY) ../manage.py makemessages -l nl -l fr --no-obsolete --ignore='tests/*' \
+		$(foreach app,$(APP_CATALOGS),--ignore='$(app)/*')
+	for app in $(APP_CATALOGS); do \
+		(cd port2port/$$app && P2P_MODE=demo PYTHONPATH=../.. ../../$(PY) ../../manage.py makemessages \
+			-l nl -l fr $$( [ -d locale/de ] && echo -l de ) --no-obsolete --ignore='tests/*') || exit 1; \
+	done
+	P2P_MODE=demo $(PY) manage.py compilemessages --ignore='.venv'
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
