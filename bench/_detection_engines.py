@@ -21,6 +21,7 @@ installed. Running this file runs all three.
 from __future__ import annotations
 
 import gc
+import itertools
 import math
 import random
 import sys
@@ -29,10 +30,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pyais
+from pyais.encode import encode_dict
+
 _HERE = Path(__file__).resolve().parent
 if str(_HERE.parent) not in sys.path:
     sys.path.insert(0, str(_HERE.parent))
 
+from port2port.ais import AisFeed, NmeaDecoder, VesselTracker  # noqa: E402
 from port2port.rules import (  # noqa: E402
     Area,
     Engine,
@@ -205,6 +210,12 @@ class World:
             )
         self.topology = Topology.of(ports, sources, areas)
         self.vessels = {code: self._vessels(code) for code in PORTS}
+        #: Vessels report as often as AIS makes them (research/performance.md
+        #: §1.6), so the stream picks them in proportion.
+        self.report_weights = {
+            code: list(itertools.accumulate(report_rate(v) for v in vessels))
+            for code, vessels in self.vessels.items()
+        }
         self.plates = [
             f"{self.rnd.randint(1, 2)}-{''.join(self.rnd.choices('ABCDEFGHJKLMNPRSTVWXYZ', k=3))}-{self.rnd.randint(0, 999):03d}"
             for _ in range(5000)
@@ -272,6 +283,19 @@ class World:
             )
             vessels.append(state)
         return vessels
+
+
+def report_rate(vessel: dict[str, Any]) -> float:
+    """Return the reports per second of a vessel, after its class and speed.
+
+    Class A under way: every 10 s (6 s above 14 knots); at anchor or moored:
+    every 3 minutes. Class B (the small craft here): every 30 s when moving.
+    """
+    if vessel["length_m"] < 20:
+        return 1 / 30 if vessel["sog"] > 2 else 1 / 180
+    if vessel["sog"] < 3 or vessel["nav_status"] == 5:
+        return 1 / 180
+    return 1 / 6 if vessel["sog"] > 14 else 1 / 10
 
 
 # ----------------------------------------------------------------- the rules
@@ -688,7 +712,9 @@ def _event(
 ) -> Event:
     own = world.sources[code]
     if kind == "ais.position":
-        vessel = rnd.choice(world.vessels[code])
+        vessel = rnd.choices(
+            world.vessels[code], cum_weights=world.report_weights[code]
+        )[0]
         dt = now - vessel["last"]
         vessel["last"] = now
         sog = vessel["sog"]
@@ -878,19 +904,18 @@ PORT_BOUNDS = {
 
 def nmea_lines(world: World, n: int = N_SENTENCES) -> list[tuple[float, str]]:
     """Return ``n`` sentences with the time they were received, multi-part included."""
-    from pyais.encode import encode_dict
-
     rnd = random.Random(SEED + 2)
     types = [t for t, _ in AIS_MIX]
     shares = [share for _, share in AIS_MIX]
     vessels = [v for code in PORTS for v in world.vessels[code]]
+    weights = list(itertools.accumulate(report_rate(v) for v in vessels))
     lines: list[tuple[float, str]] = []
     now = START
     sequence = 0
     while len(lines) < n:
         now += rnd.expovariate(SENTENCES_PER_SECOND)
         kind = rnd.choices(types, shares)[0]
-        vessel = rnd.choice(vessels)
+        vessel = rnd.choices(vessels, cum_weights=weights)[0]
         if kind in (1, 2, 3, 18, 19, 27):
             if vessel["sog"] > 1.0:
                 dt = now - vessel["last"]
@@ -989,10 +1014,6 @@ def ais_figures(
     n: int = N_SENTENCES, passes: int = 2, batch: int = 100
 ) -> dict[str, Any]:
     """Time decoding, tracking and geofencing ``n`` sentences; print and return the figures."""
-    import pyais
-
-    from port2port.ais import AisFeed, NmeaDecoder, VesselTracker
-
     world = World()
     stamped = nmea_lines(world, n)
     lines = [line for _, line in stamped]

@@ -10,7 +10,12 @@ rules):
 
 - Rules are compiled once into evaluators, and indexed by port and by event
   kind: an event meets only the evaluators that can care about its kind in its
-  port. Sources with an absence rule are a single dict look-up.
+  port. A rule whose filter requires a payload value (``allowed: false``,
+  ``label: person``) is indexed by that value too. Sources with an absence
+  rule are a single dict look-up.
+- The geofence rules of one kind are fed as a batch, which reads the speed and
+  the key once and decides the common case (a moving vessel outside every
+  area) without a call per rule.
 - A filter tests the cheap things first (zone, source, security level) and the
   local time of day through a table of the 10,080 minutes of the week, with the
   UTC offset memoised per hour.
@@ -44,7 +49,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from port2port.rules.clock import LocalClock
-from port2port.rules.geometry import AreaSet, Grid, Polygon, distance_m
+from port2port.rules.geometry import (
+    METRES_PER_DEGREE,
+    AreaSet,
+    Grid,
+    Polygon,
+    distance_m,
+)
 from port2port.rules.model import (
     AbsenceRule,
     ApproachRule,
@@ -121,6 +132,19 @@ def payload_key(path: str) -> str | None:
     """Return the payload key of a top-level payload path (read without a call)."""
     root, _, rest = path.partition(".")
     return rest if root == "payload" and "." not in rest else None
+
+
+def usable_key(key: object) -> bool:
+    """Return whether ``key`` can identify a tracked object (set and hashable)."""
+    if type(key) is int or type(key) is str:
+        return True
+    if key is MISSING or key is None:
+        return False
+    try:
+        hash(key)
+    except TypeError:
+        return False
+    return True
 
 
 def _speed(payload: Mapping[str, object]) -> float | None:
@@ -294,7 +318,7 @@ class _Vessel:
             return True
         if self.types is not None:
             ship_type = payload.get("ship_type")
-            if ship_type is None or ship_type == 0:
+            if type(ship_type) is not int or ship_type == 0:
                 if not self.unknown:
                     return False
             elif ship_type not in self.types:
@@ -507,10 +531,12 @@ class _Correlation(_Evaluator):
             if event.position is None or self.grid is None:
                 return None
             port_id, exercise = event.port_id, event.exercise
+            cos_lat = math.cos(math.radians(event.position[1]))
+            limit = (self.radius / METRES_PER_DEGREE) ** 2
             for ix, iy in self.grid.near(event.position):
                 kept = side.get((port_id, exercise, ix, iy))
                 if kept:
-                    best = self._latest(kept, event, order, best)
+                    best = self._latest_near(kept, event, order, best, cos_lat, limit)
             return best
         kept = side.get(own)
         return self._latest(kept, event, order, None) if kept else None
@@ -529,15 +555,45 @@ class _Correlation(_Evaluator):
                 if gap < 0:
                     break  # Older still are further out of the window.
                 continue
-            if self.radius and (
-                other.position is None
-                or event.position is None
-                or distance_m(other.position, event.position) > self.radius
-            ):
-                continue
             if best is None or other.time > best.time:
                 return other
             break
+        return best
+
+    def _latest_near(
+        self,
+        kept: list[Event],
+        event: Event,
+        order: int,
+        best: Event | None,
+        cos_lat: float,
+        limit: float,
+    ) -> Event | None:
+        """Like ``_latest``, for partners within the radius (``limit`` is its
+        square in degrees of latitude, longitudes scaled by ``cos_lat``)."""
+        time = event.time
+        within = self.within
+        here = event.position
+        if here is None:
+            return best
+        x, y = here
+        for other in reversed(kept):
+            gap = other.time - time
+            if (order < 0 and gap > 0) or (order > 0 and gap < 0):
+                continue
+            if gap > within or gap < -within:
+                if gap < 0:
+                    break
+                continue
+            if best is not None and other.time <= best.time:
+                break  # Nothing later is left in this list.
+            there = other.position
+            if there is None:
+                continue
+            dx = (there[0] - x) * cos_lat
+            dy = there[1] - y
+            if dx * dx + dy * dy <= limit:
+                return other
         return best
 
     def _keep(self, side: dict[_Key, list[Event]], key: _Key, event: Event) -> None:
@@ -864,11 +920,12 @@ class _Enter(_Evaluator):
         inside = self.inside[event.exercise]
         name = self.key_name
         key = event.payload.get(name, MISSING) if name else self.key(event)
-        if found is None:
-            if key in inside:
-                del inside[key]
+        if not usable_key(key):
             return
-        if key is MISSING or key is None or not self.vessel.accepts(event.payload):
+        if found is None:
+            inside.pop(key, None)
+            return
+        if not self.vessel.accepts(event.payload):
             return
         before = inside.get(key)
         inside[key] = (found.id, event.time)
@@ -952,7 +1009,7 @@ class _Loiter(_Evaluator):
             return
         name = self.key_name
         key = payload.get(name, MISSING) if name else self.key(event)
-        if key is MISSING or key is None:
+        if not usable_key(key):
             return
         vessel = self.vessel
         counts = vessel.empty or vessel.accepts(payload)
@@ -1179,6 +1236,8 @@ class _LoiterBatch:
                 if key is _UNREAD:
                     name = self.key_name
                     key = payload.get(name, MISSING) if name else self.key(event)
+                    if not usable_key(key):
+                        return
                 stays.pop(key, None)
 
 
@@ -1199,7 +1258,7 @@ class _ApproachBatch:
         payload = event.payload
         name = self.key_name
         key = payload.get(name, MISSING) if name else self.key(event)
-        if key is MISSING or key is None:
+        if not usable_key(key):
             return
         speed = payload.get("sog")
         if type(speed) is not float:

@@ -230,6 +230,9 @@ def test_a_tag_block_gives_the_receiver_time_and_station() -> None:
     assert isinstance(millis, PositionReport)
     assert (seconds.time, seconds.station) == (1_700_000_000.0, "Zeebrugge")
     assert (millis.time, millis.station) == (1_700_000_000.5, None)
+    odd = decoder.decode("\\c:nan,s:*00\\" + TYPE_1, T)
+    assert isinstance(odd, PositionReport)
+    assert (odd.time, odd.station) == (T, None)
 
 
 @pytest.mark.parametrize(
@@ -343,3 +346,28 @@ def test_the_fast_path_agrees_with_pyais_on_a_mixed_feed() -> None:
     for line in lines:
         assert fast.decode(line, T) == slow.decode(line, T), line
     assert fast.stats == slow.stats
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(
+    st.sampled_from([TYPE_1, TYPE_18, TYPE_27, TYPE_24_A, TYPE_19, *TYPE_5]),
+    st.integers(0, 90),
+    st.characters(min_codepoint=0, max_codepoint=300),
+    st.booleans(),
+)
+def test_a_damaged_sentence_never_raises(
+    line: str, where: int, char: str, check: bool
+) -> None:
+    damaged = line[:where] + char + line[where + 1 :]
+    decoder = NmeaDecoder(verify_checksum=check)
+    report = decoder.decode(damaged, T)
+    assert report is None or isinstance(report, PositionReport | StaticReport)
+    assert sum(decoder.stats.values()) <= 1
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.text(max_size=90), st.binary(max_size=90))
+def test_any_text_or_bytes_never_raise(text: str, data: bytes) -> None:
+    decoder = NmeaDecoder()
+    assert decoder.decode(text, T) is None or text.startswith(("!", "\\"))
+    decoder.decode(data, T)

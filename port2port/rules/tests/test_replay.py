@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from port2port.rules import Event, Match
@@ -270,3 +270,55 @@ def test_state_is_swept_on_a_grid_of_event_time() -> None:
     # Forgotten by the sweep at +240 (last seen at +105): it enters again at +290.
     assert [m.time for m in batch] == [NOON, NOON + 290]
     assert [_key(m) for m in live] == [_key(m) for m in batch]
+
+
+odd_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.floats(allow_nan=True),
+    st.text(max_size=3),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
+)
+
+
+_ODD_KEYS = [
+    "label",
+    "allowed",
+    "credential",
+    "mmsi",
+    "sog",
+    "nav_status",
+    "length_m",
+    "ship_type",
+    "plate",
+]
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([*SOURCES, "ais.position", "ais.position"]),
+            st.dictionaries(st.sampled_from(_ODD_KEYS), odd_values, min_size=2),
+            st.sampled_from([None, *PLACES]),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+@example([("ais.position", {"mmsi": [1], "sog": 0.1}, PLACES[0])])
+@example(
+    [("ais.position", {"mmsi": {"a": 1}, "sog": 5.0, "ship_type": [3]}, PLACES[2])]
+)
+def test_odd_payloads_never_break_the_engine(
+    items: list[tuple[str, dict[str, object], tuple[float, float] | None]],
+) -> None:
+    e = _fresh()
+    events = [
+        Event(f"o{n}", NOON + n * 7.0, "F1", "BEANR", kind, "Z1", place, payload)
+        for n, (kind, payload, place) in enumerate(items)
+    ]
+    e.process(events)
+    e.advance(NOON + 10_000)
