@@ -1412,6 +1412,35 @@ def _authority_organisation(actor: Actor, port_id: int) -> int | None:
     )
 
 
+# The watch list ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def container_watch_sync(*, reference: str, containers: Iterable[str]) -> list[str]:
+    """Make the watched containers of one reference (a bulletin) exactly ``containers``.
+
+    Containers named are watched (listed again if they had been dropped); the
+    reference's other rows stop being watched but stay, so that the list keeps
+    what was once watched. An empty ``containers`` ends the reference's watch
+    (a withdrawn or expired bulletin). Values that are not container numbers are
+    skipped. Return the container numbers now watched for the reference.
+    """
+    wanted: set[str] = set()
+    for value in containers:
+        with contextlib.suppress(InvalidIdentifier):
+            wanted.add(container_number_normalise(value))
+    reference = reference[:80]
+    rows = ContainerWatch.objects.filter(reference=reference)
+    rows.exclude(container_number__in=wanted).filter(active=True).update(active=False)
+    rows.filter(container_number__in=wanted, active=False).update(active=True)
+    known = set(rows.values_list("container_number", flat=True))
+    ContainerWatch.objects.bulk_create(
+        ContainerWatch(container_number=number, reference=reference)
+        for number in sorted(wanted - known)
+    )
+    return sorted(wanted)
+
+
 # The pick-up ----------------------------------------------------------------------------
 
 
@@ -1516,6 +1545,76 @@ def _stored_outcome(attempt: PickupAttempt) -> PickupOutcome:
         release=attempt.release,
         person_name=attempt.person.full_name if attempt.person else "",
     )
+
+
+FRAUD_RULE = "release.fraud"
+# How urgent each kind of signal is in the control room.
+FRAUD_SEVERITY = {
+    FraudSignal.Kind.WRONG_DRIVER: "high",
+    FraudSignal.Kind.WRONG_TERMINAL: "medium",
+    FraudSignal.Kind.BLOCKED_RELEASE: "high",
+    FraudSignal.Kind.BULLETIN_MATCH: "high",
+}
+FRAUD_TITLES = {
+    FraudSignal.Kind.WRONG_DRIVER: "Pick-up by a driver other than the assigned one",
+    FraudSignal.Kind.WRONG_TERMINAL: "Pick-up attempted at another terminal",
+    FraudSignal.Kind.BLOCKED_RELEASE: "Pick-up of a blocked release",
+    FraudSignal.Kind.BULLETIN_MATCH: "Pick-up of a container named in a bulletin",
+}
+
+
+def fraud_signals_report(*, signals: Sequence[FraudSignal], terminal: Facility) -> None:
+    """Hand fraud signals to the detection module: one event and one alert each.
+
+    The event (kind ``release.fraud``) feeds the correlation rules, as the gate
+    denials do; the alert reaches the control room of the terminal's port. Both
+    leave out who the driver is (no name, person or pass): the control room acts
+    on the container, the terminal and the truck, and the people authorised to
+    know the driver find them on the release's timeline. Repeats of one kind for
+    one release count up on the open alert instead of opening new ones. Called
+    inside the pick-up's transaction, so that the signal, its event and its alert
+    are stored together or not at all.
+    """
+    # Imported here: the detection module is optional for the release chain and
+    # may itself read release data, so neither imports the other at load time.
+    from port2port.detection.models import Event as DetectionEvent
+    from port2port.detection.services import alert_raise
+
+    events = []
+    for signal in signals:
+        kind = FraudSignal.Kind(signal.kind)
+        facts = {
+            "signal": signal.pk,
+            "kind": signal.kind,
+            "container": signal.container_number,
+            "release": signal.release_id,
+            "terminal": terminal.code,
+            "reasons": list(signal.details.get("reasons", [])),
+            "plate": signal.details.get("plate", ""),
+        }
+        events.append(
+            DetectionEvent(
+                time=signal.at,
+                source_id=0,
+                port_id=signal.port_id,
+                kind=FRAUD_RULE,
+                payload=facts,
+                source_event_id=f"{FRAUD_RULE}:{signal.pk}",
+            )
+        )
+        subject = signal.release_id or signal.container_number
+        alert_raise(
+            port_id=signal.port_id,
+            rule_code=FRAUD_RULE,
+            title=(
+                f"{FRAUD_TITLES[kind]}: {signal.container_number} at {terminal.name}"
+            ),
+            severity=FRAUD_SEVERITY[kind],
+            dedup_key=f"{FRAUD_RULE}:{subject}:{signal.kind}",
+            at=signal.at,
+            details=facts,
+        )
+    DetectionEvent.objects.bulk_create(events, ignore_conflicts=True)
 
 
 def pickup_check(
@@ -1663,7 +1762,7 @@ def pickup_check(
                 details=details,
             )
         if decision.signals:
-            FraudSignal.objects.bulk_create(
+            signals = FraudSignal.objects.bulk_create(
                 FraudSignal(
                     kind=str(signal),
                     at=at,
@@ -1681,6 +1780,7 @@ def pickup_check(
                 )
                 for signal in decision.signals
             )
+            fraud_signals_report(signals=signals, terminal=terminal)
         audit_record(
             actor=actor,
             action="release.pickup_allowed"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from port2port.core.models import Clearance, Committee, Port
-from port2port.sharing.models import Bulletin, SharingGroup, Tlp
+from port2port.core.models import Clearance, Committee, Port, User
+from port2port.sharing.models import Bulletin, CommitteeMember, SharingGroup, Tlp
 
 
 class BulletinForm(forms.Form):
@@ -68,3 +69,85 @@ class ImportForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), min_length=3, max_length=300)
+
+
+# Committees ---------------------------------------------------------------------------
+
+
+class MeetingForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=_("Starts"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    location = forms.CharField(label=_("Location"), max_length=200, required=False)
+    classification = forms.TypedChoiceField(
+        label=_("Classification"),
+        choices=Clearance.choices,
+        coerce=int,
+        initial=Clearance.NONE,
+    )
+    agenda = forms.CharField(
+        label=_("Agenda"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+
+class MemberForm(forms.Form):
+    user = forms.CharField(
+        label=_("User name or e-mail address"),
+        max_length=254,
+        help_text=_("The person needs an account on the platform."),
+    )
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=CommitteeMember.Role.choices,
+        initial=CommitteeMember.Role.MEMBER,
+    )
+    represents = forms.CharField(label=_("Represents"), max_length=200, required=False)
+
+    def clean_user(self) -> User:
+        value = self.cleaned_data["user"].strip()
+        user = (
+            User.objects.filter(is_active=True)
+            .filter(Q(username__iexact=value) | Q(email__iexact=value))
+            .first()
+        )
+        if user is None:
+            raise forms.ValidationError(_("No active account has this name."))
+        return user
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    classification = forms.TypedChoiceField(
+        label=_("Classification"),
+        choices=Clearance.choices,
+        coerce=int,
+        initial=Clearance.NONE,
+    )
+    file = forms.FileField(label=_("File"))
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(
+        label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
+
+
+class DecisionForm(forms.Form):
+    text = forms.CharField(
+        label=_("Decision"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ActionForm(forms.Form):
+    text = forms.CharField(label=_("Action"), max_length=500)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
+    due_on = forms.DateField(
+        label=_("Due"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: object, members: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["owner"].queryset = members  # type: ignore[attr-defined]

@@ -32,8 +32,9 @@ from port2port.sharing import indicators as ind
 from port2port.sharing.models import Match
 
 ANPR_READ = "anpr.read"
-# Events copied from other tables (gate denials) are matched at their origin.
-COPIED_EVENT_PREFIXES = ("access.",)
+# Events copied from other tables (gate denials, release fraud signals) are
+# matched at their origin.
+COPIED_EVENT_PREFIXES = ("access.", "release.")
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 
 from port2port.access.models import AccessEvent, PortBan
 from port2port.compliance.models import Finding
+from port2port.compliance.selectors import training_compliance
+from port2port.core.models import Organisation, Person, Port
 from port2port.detection.models import Incident
 from port2port.release.models import FraudSignal
 from port2port.sharing.models import Bulletin, Match
@@ -109,4 +111,31 @@ def series(*, start: dt.datetime) -> list[Series]:
             _("Indicator matches by source"),
             _by_month(Match.objects.filter(at__gte=start), "at", "source"),
         ),
+    ]
+
+
+def training_by_port(*, today: dt.date) -> list[tuple[Port, int, int]]:
+    """Return, per port, the people bound to mandatory courses and how many hold them.
+
+    A person counts in every port where their employer is active, and is
+    compliant when every mandatory course is held and valid on ``today``.
+    """
+    people = list(Person.objects.filter(employer__isnull=False))
+    judged = training_compliance(people=people, today=today, soon_days=0)
+    ports_of: dict[int, set[int]] = defaultdict(set)
+    for organisation_id, port_id in Organisation.ports.through.objects.values_list(
+        "organisation_id", "port_id"
+    ):
+        ports_of[organisation_id].add(port_id)
+    subject: dict[int, int] = defaultdict(int)
+    compliant: dict[int, int] = defaultdict(int)
+    for status in judged.people:
+        if not status.required:
+            continue
+        for port_id in ports_of.get(status.person.employer_id or 0, ()):
+            subject[port_id] += 1
+            compliant[port_id] += status.compliant
+    return [
+        (port, subject[port.pk], compliant[port.pk])
+        for port in Port.objects.order_by("locode")
     ]

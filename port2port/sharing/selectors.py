@@ -28,7 +28,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from port2port.core.errors import NotFound
-from port2port.core.models import Committee, Organisation, Role
+from port2port.core.models import Committee, Organisation, Role, User
 from port2port.core.scopes import Actor, Scope, scope_for
 from port2port.core.selectors import get_scoped
 from port2port.sharing import indicators as ind
@@ -329,7 +329,11 @@ def committee_detail(*, actor: Actor, committee: Committee) -> dict[str, Any]:
         "meetings": meetings,
         "documents": documents,
         "open_actions": list(
-            ActionItem.objects.filter(meeting__committee=committee, done_at=None)
+            ActionItem.objects.filter(
+                meeting__committee=committee,
+                meeting__classification__lte=scope.clearance,
+                done_at=None,
+            )
             .select_related("owner", "meeting")
             .order_by("due_on")
         ),
@@ -363,6 +367,46 @@ def committee_rhythm(
         "last": last,
         "due_by": due_by,
     }
+
+
+def committee_may_manage(*, actor: Actor, committee: Committee) -> bool:
+    """Return whether the caller chairs the committee or is its secretary."""
+    seat = committee_seat(actor=actor, committee=committee)
+    return seat is not None and seat.role in {
+        CommitteeMember.Role.CHAIR,
+        CommitteeMember.Role.SECRETARY,
+    }
+
+
+def committee_members(*, committee: Committee) -> QuerySet[User]:
+    """Return the users who sit on the committee (the possible owners of an action)."""
+    return User.objects.filter(committee_seats__committee=committee).order_by(
+        "last_name", "first_name", "username"
+    )
+
+
+def meeting_detail(*, actor: Actor, meeting: Meeting) -> dict[str, Any]:
+    """Return a meeting's decisions and actions, and whether the caller may read it."""
+    scope = scope_for(actor)
+    return {
+        "may_read": meeting.classification <= scope.clearance,
+        "decisions": list(meeting.decisions.all()),
+        "actions": list(
+            meeting.actions.select_related("owner").order_by("done_at", "due_on")
+        ),
+    }
+
+
+def action_get_for_user(*, actor: Actor, pk: Any) -> ActionItem:
+    """Return an action of one of the caller's committees."""
+    scope = scope_for(actor)
+    return get_scoped(
+        ActionItem.objects.filter(
+            meeting__committee_id__in=committee_ids_of(scope)
+        ).select_related("meeting__committee", "owner"),
+        pk,
+        "Action",
+    )
 
 
 def meeting_get_for_user(*, actor: Actor, pk: Any) -> Meeting:
@@ -461,7 +505,24 @@ def national_overview(*, actor: Actor, months: int = 12) -> dict[str, Any]:
             total = _suppress(sum(counts.values()), threshold)
             table_rows.append({"label": label, "cells": cells, "total": total})
         tables.append({"key": key, "title": title, "rows": table_rows})
-    return {"months": month_keys, "tables": tables, "threshold": threshold}
+    training = []
+    for port, subject, compliant in overview.training_by_port(today=now.date()):
+        # The share is only shown for enough people: with few, it would tell
+        # who is not trained.
+        shown = subject >= threshold
+        training.append(
+            {
+                "port": port.name,
+                "people": _suppress(subject, threshold),
+                "percent": round(100 * compliant / subject) if shown else None,
+            }
+        )
+    return {
+        "months": month_keys,
+        "tables": tables,
+        "training": training,
+        "threshold": threshold,
+    }
 
 
 def indicator_counts(*, bulletin: Bulletin) -> dict[str, int]:

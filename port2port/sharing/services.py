@@ -35,6 +35,8 @@ from port2port.core.models import (
 )
 from port2port.core.scopes import Actor, scope_for
 from port2port.lib.identifiers import InvalidIdentifier
+from port2port.release.models import ContainerWatch
+from port2port.release.services import container_watch_sync
 from port2port.sharing import indicators as ind
 from port2port.sharing import matching, search
 from port2port.sharing.models import (
@@ -316,6 +318,7 @@ def bulletin_create(
         **extra,
     )
     _indicators_store(bulletin, cleaned)
+    bulletin_watch_sync(bulletin=bulletin)
     _audit(
         user,
         "sharing.bulletin.create",
@@ -381,6 +384,7 @@ def bulletin_update(
         return bulletin
     bulletin.version += 1
     bulletin.save()
+    bulletin_watch_sync(bulletin=bulletin)
     BulletinRead.objects.filter(bulletin=bulletin).update(acknowledged_at=None)
     _audit(user, "sharing.bulletin.update", bulletin, changed=changed)
     transaction.on_commit(lambda: bulletin_match_past(bulletin_id=bulletin.pk))
@@ -404,6 +408,7 @@ def bulletin_withdraw(*, actor: Actor, bulletin: Bulletin, reason: str) -> Bulle
     bulletin.withdraw_reason = reason[:300]
     bulletin.version += 1
     bulletin.save()
+    bulletin_watch_sync(bulletin=bulletin)
     _audit(user, "sharing.bulletin.withdraw", bulletin, reason=reason[:300])
     return bulletin
 
@@ -622,8 +627,68 @@ def matches_run_live(*, batch: int = 2000, now: dt.datetime | None = None) -> in
     return total
 
 
+def watch_reference(bulletin: Bulletin) -> str:
+    """Return the reference under which the release watch list names a bulletin."""
+    return f"bulletin:{bulletin.uuid}"
+
+
+def bulletin_watch_sync(
+    *, bulletin: Bulletin, now: dt.datetime | None = None
+) -> list[str]:
+    """Put the bulletin's container numbers on the release watch list while it is active.
+
+    A pick-up of a watched container raises a fraud signal at the gate. The
+    watch list carries only the container number and an opaque reference, so
+    the gate and the control room learn that the container is watched, not the
+    bulletin. Return the container numbers now watched for the bulletin.
+    """
+    now = now or timezone.now()
+    containers: list[str] = []
+    if bulletin.active_at(now):
+        containers = list(
+            bulletin.indicators.filter(kind=Indicator.Kind.CONTAINER).values_list(
+                "value", flat=True
+            )
+        )
+    return container_watch_sync(
+        reference=watch_reference(bulletin), containers=containers
+    )
+
+
+def container_watches_refresh(*, now: dt.datetime | None = None) -> int:
+    """Start and end the watches of bulletins whose validity began or ended.
+
+    Every active bulletin naming a container is synced; every other bulletin
+    reference still watched (expired, withdrawn, deleted) stops being watched.
+    Return how many active bulletins name containers.
+    """
+    now = now or timezone.now()
+    bulletins = {
+        watch_reference(bulletin): bulletin
+        for bulletin in Bulletin.objects.filter(
+            status=Bulletin.Status.PUBLISHED,
+            valid_from__lte=now,
+            indicators__kind=Indicator.Kind.CONTAINER,
+        )
+        .filter(Q(valid_until=None) | Q(valid_until__gt=now))
+        .distinct()
+    }
+    for bulletin in bulletins.values():
+        bulletin_watch_sync(bulletin=bulletin, now=now)
+    orphans = (
+        ContainerWatch.objects.filter(reference__startswith="bulletin:", active=True)
+        .exclude(reference__in=bulletins)
+        .values_list("reference", flat=True)
+        .distinct()
+    )
+    for reference in list(orphans):
+        container_watch_sync(reference=reference, containers=[])
+    return len(bulletins)
+
+
 def matches_tick() -> None:
-    """The periodic job: match whatever arrived since the last run."""
+    """The periodic job: keep the watch list current, then match what arrived."""
+    container_watches_refresh()
     matches_run_live()
 
 
@@ -673,6 +738,13 @@ def _check_committee_officer(actor: User, committee: Committee) -> None:
         raise NotPermitted(_("Only the chair or the secretary may do this."))
 
 
+def _check_meeting_officer(actor: User, meeting: Meeting) -> None:
+    """Refuse an officer who is not cleared for a classified meeting's papers."""
+    _check_committee_officer(actor, meeting.committee)
+    if meeting.classification > actor.clearance:
+        raise NotPermitted(_("Your clearance does not allow you to work on it."))
+
+
 @transaction.atomic
 def committee_member_add(
     *,
@@ -712,6 +784,9 @@ def meeting_plan(
     """Plan a committee meeting with its agenda."""
     user = _user(actor)
     _check_committee_officer(user, committee)
+    if classification > user.clearance:
+        message = _("You cannot classify a meeting above your own clearance.")
+        raise InvalidInput(message, fields={"classification": [message]})
     meeting = Meeting.objects.create(
         committee=committee,
         starts_at=starts_at,
@@ -727,7 +802,7 @@ def meeting_plan(
 def meeting_minutes_save(*, actor: Actor, meeting: Meeting, minutes: str) -> Meeting:
     """Record the minutes of a meeting."""
     user = _user(actor)
-    _check_committee_officer(user, meeting.committee)
+    _check_meeting_officer(user, meeting)
     meeting.minutes = minutes
     meeting.save(update_fields=["minutes", "updated_at"])
     audit_record(actor=user, action="sharing.meeting.minutes", obj=meeting)
@@ -738,7 +813,7 @@ def meeting_minutes_save(*, actor: Actor, meeting: Meeting, minutes: str) -> Mee
 def decision_add(*, actor: Actor, meeting: Meeting, text: str) -> Decision:
     """Record what a meeting decided."""
     user = _user(actor)
-    _check_committee_officer(user, meeting.committee)
+    _check_meeting_officer(user, meeting)
     if not text.strip():
         raise InvalidInput(_("Write the decision."), fields={"text": [_("Required.")]})
     decision = Decision.objects.create(meeting=meeting, text=text.strip())
@@ -752,7 +827,7 @@ def action_add(
 ) -> ActionItem:
     """Give a member an action with a due date."""
     user = _user(actor)
-    _check_committee_officer(user, meeting.committee)
+    _check_meeting_officer(user, meeting)
     if not CommitteeMember.objects.filter(
         committee=meeting.committee, user=owner
     ).exists():

@@ -7,16 +7,27 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from port2port.core.errors import ApplicationError, NotFound
-from port2port.core.models import User
+from port2port.core.errors import ApplicationError, NotFound, NotPermitted
+from port2port.core.models import Committee, User
 from port2port.core.scopes import scope_for
 from port2port.sharing import interchange, selectors, services
-from port2port.sharing.forms import BulletinForm, ImportForm, WithdrawForm
+from port2port.sharing.forms import (
+    ActionForm,
+    BulletinForm,
+    DecisionForm,
+    DocumentForm,
+    ImportForm,
+    MeetingForm,
+    MemberForm,
+    MinutesForm,
+    WithdrawForm,
+)
 from port2port.sharing.models import Article, Bulletin, Tlp
 
 
@@ -277,6 +288,7 @@ def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
     committee = _get(selectors.committee_get_for_user, actor=user, pk=pk)
     context = {
         "committee": committee,
+        "may_manage": selectors.committee_may_manage(actor=user, committee=committee),
         **selectors.committee_detail(actor=user, committee=committee),
     }
     return render(request, "sharing/committee.html", context)
@@ -342,3 +354,163 @@ def overview(request: HttpRequest) -> HttpResponse:
         table["bars"] = _bars(table, data["months"])
     data["chart_width"] = len(data["months"]) * 24
     return render(request, "sharing/overview.html", data)
+
+
+# Committee work ---------------------------------------------------------------------
+
+
+def _officer_committee(request: HttpRequest, pk: int) -> Committee:
+    """Return a committee the caller chairs or is secretary of (404 to non-members)."""
+    committee = _get(selectors.committee_get_for_user, actor=_user(request), pk=pk)
+    if not selectors.committee_may_manage(actor=_user(request), committee=committee):
+        raise PermissionDenied
+    return committee
+
+
+def _committee_form_page(
+    request: HttpRequest, committee: Committee, form: Any, title: str, button: str
+) -> HttpResponse:
+    return render(
+        request,
+        "sharing/committee_form.html",
+        {"committee": committee, "form": form, "title": title, "button": button},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    committee = _officer_committee(request, pk)
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_plan(
+                actor=user, committee=committee, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The meeting is planned."))
+            return redirect("sharing:meeting", pk=meeting.pk)
+    return _committee_form_page(
+        request, committee, form, _("Plan a meeting"), _("Plan")
+    )
+
+
+@login_required
+def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    committee = _officer_committee(request, pk)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.committee_member_add(
+                actor=user, committee=committee, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The member is added."))
+            return redirect("sharing:committee", pk=committee.pk)
+    return _committee_form_page(request, committee, form, _("Add a member"), _("Add"))
+
+
+@login_required
+def document_new(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    committee = _officer_committee(request, pk)
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.document_add(
+                actor=user,
+                committee=committee,
+                title=data["title"],
+                classification=data["classification"],
+                upload=data["file"],
+            )
+        except ApplicationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The document is filed."))
+            return redirect("sharing:committee", pk=committee.pk)
+    return _committee_form_page(
+        request, committee, form, _("Upload a document"), _("Upload")
+    )
+
+
+@login_required
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show a meeting; its chair or secretary records minutes, decisions and actions."""
+    user = _user(request)
+    meeting = _get(selectors.meeting_get_for_user, actor=user, pk=pk)
+    committee = meeting.committee
+    detail = selectors.meeting_detail(actor=user, meeting=meeting)
+    may_manage = detail["may_read"] and selectors.committee_may_manage(
+        actor=user, committee=committee
+    )
+    members = selectors.committee_members(committee=committee)
+    posted = request.POST.get("form") if request.method == "POST" else None
+    forms_ = {
+        "minutes": MinutesForm(
+            request.POST if posted == "minutes" else None,
+            initial={"minutes": meeting.minutes},
+            prefix="minutes",
+        ),
+        "decision": DecisionForm(
+            request.POST if posted == "decision" else None, prefix="decision"
+        ),
+        "action": ActionForm(
+            request.POST if posted == "action" else None,
+            members=members,
+            prefix="action",
+        ),
+    }
+    if posted is not None:
+        if not may_manage:
+            raise PermissionDenied
+        form = forms_.get(posted)
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if posted == "minutes":
+                    services.meeting_minutes_save(
+                        actor=user, meeting=meeting, minutes=data["minutes"]
+                    )
+                elif posted == "decision":
+                    services.decision_add(
+                        actor=user, meeting=meeting, text=data["text"]
+                    )
+                else:
+                    services.action_add(actor=user, meeting=meeting, **data)
+            except ApplicationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("sharing:meeting", pk=meeting.pk)
+    context = {
+        "meeting": meeting,
+        "committee": committee,
+        "may_manage": may_manage,
+        "forms": forms_,
+        **detail,
+    }
+    status = 400 if posted is not None else 200
+    return render(request, "sharing/meeting.html", context, status=status)
+
+
+@login_required
+@require_POST
+def action_done(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    item = _get(selectors.action_get_for_user, actor=user, pk=pk)
+    try:
+        services.action_done(actor=user, item=item)
+    except NotPermitted:
+        raise PermissionDenied from None
+    messages.success(request, _("The action is done."))
+    return redirect("sharing:meeting", pk=item.meeting_id)

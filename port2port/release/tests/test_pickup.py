@@ -16,6 +16,7 @@ from django.utils import timezone
 from port2port.access.models import PassActivation, PortBan
 from port2port.core import services as core_services
 from port2port.core.tests import factories
+from port2port.detection.models import Alert, Event
 from port2port.release import services
 from port2port.release.lights import lights_compute
 from port2port.release.models import (
@@ -323,6 +324,78 @@ def test_a_wrong_driver_raises_a_fraud_signal(chain: Chain) -> None:
     assert signal.attempt_id == body["attempt_id"]
     assert signal.person_id == chain.colleague.pk
     assert signal.port_id == chain.world.antwerp.pk
+
+
+@pytest.mark.django_db
+def test_a_wrong_driver_becomes_a_control_room_alert_and_a_detection_event(
+    chain: Chain,
+) -> None:
+    release = ready_release(chain)
+    body = _check(chain, credential=chain.colleague_pass.number, plate="1-ABC-123")
+    signal = FraudSignal.objects.get()
+    alert = Alert.objects.get()
+    facts = {
+        "signal": signal.pk,
+        "kind": "wrong_driver",
+        "container": CONTAINER,
+        "release": release.pk,
+        "terminal": chain.world.deurganck.code,
+        "reasons": ["WRONG_DRIVER"],
+        "plate": "1ABC123",
+    }
+    assert body.json()["allowed"] is False
+    assert (alert.rule_code, alert.severity, alert.port_id, alert.count) == (
+        "release.fraud",
+        "high",
+        chain.world.antwerp.pk,
+        1,
+    )
+    assert alert.title == (
+        "Pick-up by a driver other than the assigned one: "
+        f"{CONTAINER} at {chain.world.deurganck.name}"
+    )
+    assert alert.dedup_key == f"release.fraud:{release.pk}:wrong_driver"
+    assert alert.details == facts
+    event = Event.objects.get(kind="release.fraud")
+    assert (event.port_id, event.source_event_id, event.payload) == (
+        chain.world.antwerp.pk,
+        f"release.fraud:{signal.pk}",
+        facts,
+    )
+
+
+@pytest.mark.django_db
+def test_the_control_room_alert_of_a_fraud_signal_names_no_driver(
+    chain: Chain,
+) -> None:
+    ready_release(chain)
+    _check(chain, credential=chain.colleague_pass.number)
+    alert = Alert.objects.get()
+    shown = f"{alert.title} {alert.details} {Event.objects.get().payload}"
+    assert chain.colleague.full_name not in shown
+    assert chain.colleague_pass.number not in shown
+    assert "person" not in alert.details
+
+
+@pytest.mark.django_db
+def test_repeated_fraud_signals_of_one_kind_count_up_on_one_alert(
+    chain: Chain,
+) -> None:
+    ready_release(chain)
+    _check(chain, credential=chain.colleague_pass.number)
+    _check(chain, credential=chain.colleague_pass.number)
+    assert list(Alert.objects.values_list("rule_code", "count")) == [
+        ("release.fraud", 2)
+    ]
+    assert Event.objects.filter(kind="release.fraud").count() == 2
+
+
+@pytest.mark.django_db
+def test_an_allowed_pickup_raises_no_control_room_alert(chain: Chain) -> None:
+    ready_release(chain)
+    assert _check(chain).json()["allowed"] is True
+    assert Alert.objects.count() == 0
+    assert Event.objects.filter(kind="release.fraud").count() == 0
 
 
 @pytest.mark.django_db

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from conftest import World, _member
+from port2port.compliance.models import Course, TrainingRecord, TrainingRule
 from port2port.core.errors import NotFound
 from port2port.core.models import Clearance, User
+from port2port.core.tests import factories
 from port2port.sharing import selectors
 from port2port.sharing.models import SharingGroup
 from port2port.sharing.tests.conftest import Hub, bulletin_make
@@ -127,3 +132,28 @@ def test_raising_a_reader_clearance_reveals_the_bulletin(
     charlie.save()
     charlie = User.objects.get(pk=charlie.pk)
     assert selectors.bulletin_get_for_user(actor=charlie, pk=secret.pk) == secret
+
+
+def test_the_overview_gives_training_compliance_per_port_and_hides_small_groups(
+    world: World, hub: Hub
+) -> None:
+    namb = _member("namb", world.poab, "national_authority")
+    course = Course.objects.create(code="isps-awareness", name="ISPS awareness")
+    for port in (world.antwerp, world.ghent):
+        TrainingRule.objects.create(course=course, port=port)
+    today = timezone.now().date()
+    for index in range(5):
+        person = factories.PersonFactory(employer=world.haulier)
+        TrainingRecord.objects.create(
+            person=person,
+            course=course,
+            completed_on=today - dt.timedelta(days=400),
+            # The last one ran out yesterday.
+            expires_on=today + dt.timedelta(days=30 if index < 4 else -1),
+        )
+    training = {
+        row["port"]: (row["people"], row["percent"])
+        for row in selectors.national_overview(actor=namb)["training"]
+    }
+    # Antwerp: the driver (no record) and five more, four of them valid: 4 of 6.
+    assert training == {world.antwerp.name: (6, 67), world.ghent.name: (None, None)}

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from conftest import World, _member
 from port2port.core.errors import InvalidInput, NotFound, NotPermitted
 from port2port.core.models import AuditEntry, User
 from port2port.detection.models import Alert, Event
+from port2port.release import services as release_services
+from port2port.release.models import ContainerWatch, FraudSignal
+from port2port.release.services import PickupOutcome
 from port2port.sharing import selectors, services
 from port2port.sharing.models import Bulletin, BulletinRead, Match
 from port2port.sharing.tests.conftest import Hub, bulletin_make, gate_read
@@ -187,3 +192,120 @@ def test_registry_people_and_companies_are_matched(
     ]
     # Registry matches have no port: no control-room alert.
     assert Alert.objects.count() == 0
+
+
+# The release watch list ------------------------------------------------------------
+
+CONTAINER = "CSQU3054383"
+
+
+def _container_bulletin(alice: User, **kwargs: Any) -> Bulletin:
+    return bulletin_make(
+        alice,
+        indicators=[
+            services.IndicatorInput(kind="plate", value="1-XYZ-789"),
+            services.IndicatorInput(kind="container", value="csqu 305438-3"),
+        ],
+        **kwargs,
+    )
+
+
+def _watched() -> list[tuple[str, bool]]:
+    return list(ContainerWatch.objects.values_list("container_number", "active"))
+
+
+def _gate_pickup(world: World) -> PickupOutcome:
+    gate = _member(
+        "gateop", world.terminal_operator, "gate_operator", facility=world.deurganck
+    )
+    return release_services.pickup_check(
+        actor=gate, terminal=world.deurganck, container_number=CONTAINER
+    )
+
+
+def test_a_pickup_of_a_container_in_a_bulletin_alerts_the_control_room(
+    world: World, hub: Hub, alice: User
+) -> None:
+    bulletin = _container_bulletin(alice)
+    assert _watched() == [(CONTAINER, True)]
+    outcome = _gate_pickup(world)
+    assert [str(note) for note in outcome.decision.notes] == ["BULLETIN_MATCH"]
+    signal = FraudSignal.objects.get()
+    assert (signal.kind, signal.container_number, signal.port_id) == (
+        "bulletin_match",
+        CONTAINER,
+        world.antwerp.pk,
+    )
+    alert = Alert.objects.get(rule_code="release.fraud")
+    assert alert.port_id == world.antwerp.pk
+    assert alert.title == (
+        f"Pick-up of a container named in a bulletin: {CONTAINER} "
+        f"at {world.deurganck.name}"
+    )
+    # The control room learns that the container is watched, not the bulletin.
+    shown = f"{alert.title} {alert.details}"
+    assert bulletin.title not in shown
+    assert str(bulletin.uuid) not in shown
+
+
+def test_withdrawing_a_bulletin_ends_its_container_watch(
+    world: World, hub: Hub, alice: User
+) -> None:
+    bulletin = _container_bulletin(alice)
+    services.bulletin_withdraw(actor=alice, bulletin=bulletin, reason="Caught")
+    assert _watched() == [(CONTAINER, False)]
+    _gate_pickup(world)
+    assert FraudSignal.objects.count() == 0
+    assert Alert.objects.filter(rule_code="release.fraud").count() == 0
+
+
+def test_an_update_without_the_container_ends_its_watch_and_a_new_one_starts_it(
+    world: World, hub: Hub, alice: User
+) -> None:
+    bulletin = _container_bulletin(alice)
+    services.bulletin_update(
+        actor=alice,
+        bulletin=bulletin,
+        indicators=[services.IndicatorInput(kind="plate", value="1-XYZ-789")],
+    )
+    assert _watched() == [(CONTAINER, False)]
+    services.bulletin_update(
+        actor=alice,
+        bulletin=bulletin,
+        indicators=[services.IndicatorInput(kind="container", value=CONTAINER)],
+    )
+    assert _watched() == [(CONTAINER, True)]
+
+
+def test_the_watch_follows_the_bulletins_validity(
+    world: World, hub: Hub, alice: User
+) -> None:
+    start = timezone.now() + dt.timedelta(days=1)
+    _container_bulletin(
+        alice, valid_from=start, valid_until=start + dt.timedelta(days=2)
+    )
+    assert _watched() == []
+    with time_machine.travel(start + dt.timedelta(hours=1)):
+        assert services.container_watches_refresh() == 1
+    assert _watched() == [(CONTAINER, True)]
+    with time_machine.travel(start + dt.timedelta(days=3)):
+        assert services.container_watches_refresh() == 0
+    assert _watched() == [(CONTAINER, False)]
+
+
+def test_the_watch_of_a_deleted_bulletin_ends(
+    world: World, hub: Hub, alice: User
+) -> None:
+    _container_bulletin(alice).delete()
+    services.container_watches_refresh()
+    assert _watched() == [(CONTAINER, False)]
+
+
+def test_a_watched_pickup_is_matched_once_not_again_through_its_fraud_event(
+    world: World, hub: Hub, alice: User
+) -> None:
+    _container_bulletin(alice)
+    _gate_pickup(world)
+    assert Event.objects.filter(kind="release.fraud").count() == 1
+    services.matches_run_live()
+    assert list(Match.objects.values_list("source", flat=True)) == ["pickup"]

@@ -116,6 +116,7 @@ def test_the_overview_hides_small_counts(world: World, hub: Hub, alice: User) ->
     text = page.content.decode()
     assert page.status_code == 200
     assert "Bulletins by TLP" in text
+    assert "Training compliance by port" in text
     assert "&lt; 5" in text
 
 
