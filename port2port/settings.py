@@ -454,6 +454,30 @@ if not DEMO:
 DETECTION_BATCH_MAX = env_int("P2P_DETECTION_BATCH_MAX", 10_000)
 DETECTION_STREAM_SECONDS = env_int("P2P_DETECTION_STREAM_SECONDS", 300)
 DETECTION_RULES_POLL_SECONDS = float(env_str("P2P_DETECTION_RULES_POLL_SECONDS", "1"))
+# Notifications of alerts to the people on call: how often new and unacknowledged
+# alerts are looked at; the SMS gateway (POST JSON {"to", "message"}; empty: no
+# SMS) and the bearer token it wants; how long a gateway or webhook may take.
+DETECTION_NOTIFY_SECONDS = env_int("P2P_DETECTION_NOTIFY_SECONDS", 30)
+DETECTION_SMS_GATEWAY_URL = env_str("P2P_DETECTION_SMS_GATEWAY_URL")
+DETECTION_SMS_GATEWAY_TOKEN = env_str("P2P_DETECTION_SMS_GATEWAY_TOKEN")
+DETECTION_NOTIFY_TIMEOUT_SECONDS = env_int("P2P_DETECTION_NOTIFY_TIMEOUT_SECONDS", 5)
+# Event retention in days per kind (kind=days); events linked to an alert or an
+# incident are kept. Kinds not listed are kept until a partition is dropped.
+DETECTION_RETENTION_DAYS = {
+    kind: int(days)
+    for kind, days in (
+        item.split("=", 1)
+        for item in env_list(
+            "P2P_DETECTION_RETENTION_DAYS", "anpr.read=30,heartbeat=7"
+        )
+        if "=" in item
+    )
+}
+# Reminders of a serious incident's written report, in hours before it is due
+# (0: when it falls due).
+DETECTION_REPORT_REMINDER_HOURS = [
+    int(h) for h in env_list("P2P_DETECTION_REPORT_REMINDER_HOURS", "12,2,0")
+]
 # The consumer keeps a persistent session (a fixed client id, QoS 1) that the broker
 # holds for MQTT_SESSION_EXPIRY_SECONDS while it is away; it reconnects by itself,
 # waiting 1 s up to MQTT_RECONNECT_MAX_SECONDS between attempts.

@@ -12,8 +12,10 @@ from ninja.pagination import paginate
 
 from port2port.core.api import Id, InSchema, Page
 from port2port.core.apikit import actor_of
+from port2port.core.errors import NotFound
+from port2port.core.models import Port
 from port2port.detection import selectors, services
-from port2port.detection.models import Alert, Incident
+from port2port.detection.models import Alert, Broadcast, Incident
 
 router = Router(tags=["detection"])
 
@@ -141,3 +143,103 @@ def alert_promote(
 def incident_get(request: HttpRequest, incident_id: Id) -> Incident:
     actor = actor_of(request, READ)
     return selectors.incident_get_for_user(actor=actor, pk=incident_id)
+
+
+class BroadcastIn(InSchema):
+    port: str = Field(..., min_length=5, max_length=5, description="UN/LOCODE")
+    level: str = Field(..., description="preventive or urgent")
+    title: str = Field(..., min_length=1, max_length=200)
+    message: str = Field(..., min_length=1, max_length=4000)
+    area: dict[str, Any] | None = Field(
+        None, description="A GeoJSON Polygon; empty: every company of the port"
+    )
+    exercise: bool = False
+
+
+class BroadcastRecipientOut(Schema):
+    organisation: str
+    organisation_id: int
+    acknowledged_at: dt.datetime | None
+
+
+class BroadcastOut(Schema):
+    id: int
+    port: str
+    level: str
+    title: str
+    message: str
+    area: dict[str, Any] | None
+    sent_at: dt.datetime
+    exercise: bool
+    recipients: list[BroadcastRecipientOut]
+
+
+def _broadcast_out(actor: Any, broadcast: Broadcast) -> dict[str, Any]:
+    recipients = selectors.broadcast_recipients_for_user(
+        actor=actor, broadcast=broadcast
+    )
+    return {
+        "id": broadcast.pk,
+        "port": broadcast.port.locode,
+        "level": broadcast.level,
+        "title": broadcast.title,
+        "message": broadcast.message,
+        "area": broadcast.area,
+        "sent_at": broadcast.sent_at,
+        "exercise": broadcast.exercise,
+        "recipients": [
+            {
+                "organisation": r.organisation.name,
+                "organisation_id": r.organisation_id,
+                "acknowledged_at": r.acknowledged_at,
+            }
+            for r in recipients
+        ],
+    }
+
+
+@router.get("/broadcasts", response=list[BroadcastOut], summary="Area broadcasts")
+@paginate(Page)
+def broadcast_list(request: HttpRequest) -> Any:
+    actor = actor_of(request, READ)
+    return [
+        _broadcast_out(actor, b)
+        for b in selectors.broadcast_list_for_user(actor=actor)[:500]
+    ]
+
+
+@router.post(
+    "/broadcasts", response={201: BroadcastOut}, summary="Send an area broadcast"
+)
+def broadcast_send(
+    request: HttpRequest, payload: BroadcastIn
+) -> tuple[int, dict[str, Any]]:
+    actor = actor_of(request, WRITE)
+    port = Port.objects.filter(locode=payload.port.upper()).first()
+    if port is None:
+        raise NotFound("Port not found.")
+    broadcast = services.broadcast_send(
+        actor=actor,
+        port=port,
+        level=payload.level,
+        title=payload.title,
+        message=payload.message,
+        area=payload.area,
+        exercise=payload.exercise,
+    )
+    return 201, _broadcast_out(actor, broadcast)
+
+
+@router.get("/broadcasts/{broadcast_id}", response=BroadcastOut)
+def broadcast_get(request: HttpRequest, broadcast_id: Id) -> dict[str, Any]:
+    actor = actor_of(request, READ)
+    broadcast = selectors.broadcast_get_for_user(actor=actor, pk=broadcast_id)
+    return _broadcast_out(actor, broadcast)
+
+
+@router.post("/broadcasts/{broadcast_id}/acknowledge", response=BroadcastOut)
+def broadcast_acknowledge(request: HttpRequest, broadcast_id: Id) -> dict[str, Any]:
+    actor = actor_of(request, WRITE)
+    broadcast = selectors.broadcast_get_for_user(actor=actor, pk=broadcast_id)
+    services.broadcast_acknowledge(actor=actor, broadcast=broadcast)
+    return _broadcast_out(actor, broadcast)

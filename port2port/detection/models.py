@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from port2port.core.models import AccessPoint, Port, Zone
+from port2port.core.models import AccessPoint, Organisation, Port, Zone
 
 
 class Source(models.Model):
@@ -237,6 +237,9 @@ class Incident(models.Model):
     report_submitted_at = models.DateTimeField(
         _("written report submitted"), null=True, blank=True
     )
+    report_reminders = models.PositiveSmallIntegerField(
+        _("written-report reminders sent"), default=0
+    )
     event_ids = models.JSONField(_("events"), default=list, blank=True)
     snapshot_refs = models.JSONField(_("camera snapshots"), default=list, blank=True)
 
@@ -312,6 +315,10 @@ class Alert(models.Model):
     handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     seq = models.BigIntegerField(_("sequence"), default=0, db_index=True)
+    # The on-call level last notified (-1: none yet) and when: escalation moves
+    # to the next level when the alert stays new for that level's delay.
+    notify_level = models.SmallIntegerField(_("notified level"), default=-1)
+    notified_at = models.DateTimeField(_("notified"), null=True, blank=True)
 
     class Meta:
         ordering = ["-last_seen"]
@@ -418,3 +425,185 @@ class Vessel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name or '?'} ({self.mmsi})"
+
+
+SEVERITY_RANK = {value: rank for rank, value in enumerate(Severity.values)}
+
+
+class OnCallRule(models.Model):
+    """Who is told of a port's alerts, how, and when the next person is.
+
+    Alerts of the port (of one zone, or of every zone when ``zone`` is empty) at
+    ``min_severity`` or above first go to the rules of level 0; when nobody
+    acknowledges the alert within ``escalate_after_minutes``, the rules of the
+    next level are notified, and so on.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
+        WEBHOOK = "webhook", _("Webhook")
+
+    port = models.ForeignKey(
+        Port, verbose_name=_("port"), on_delete=models.CASCADE, related_name="+"
+    )
+    zone = models.ForeignKey(
+        Zone,
+        verbose_name=_("zone"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: every zone of the port"),
+    )
+    min_severity = models.CharField(
+        _("lowest severity"),
+        max_length=10,
+        choices=Severity.choices,
+        default=Severity.HIGH,
+    )
+    level = models.PositiveSmallIntegerField(
+        _("escalation level"),
+        default=0,
+        help_text=_("0 is told first; each next level when nobody acknowledged"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person on call"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    target = models.CharField(
+        _("address"),
+        max_length=300,
+        blank=True,
+        help_text=_("E-mail address, phone number or webhook URL"),
+    )
+    escalate_after_minutes = models.PositiveIntegerField(
+        _("escalate after (minutes)"), default=10
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["port__locode", "level", "pk"]
+        verbose_name = _("on-call rule")
+        verbose_name_plural = _("on-call rules")
+
+    def __str__(self) -> str:
+        return f"{self.level}: {self.get_channel_display()} {self.target}"
+
+
+class Notification(models.Model):
+    """One message sent about an alert, or the attempt."""
+
+    alert = models.ForeignKey(
+        Alert,
+        verbose_name=_("alert"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    rule = models.ForeignKey(
+        OnCallRule,
+        verbose_name=_("on-call rule"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    level = models.PositiveSmallIntegerField(_("escalation level"))
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=OnCallRule.Channel.choices
+    )
+    target = models.CharField(_("address"), max_length=300)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    succeeded = models.BooleanField(_("succeeded"), default=False)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.target} ({self.alert_id})"
+
+
+class Broadcast(models.Model):
+    """A message of a control room to the companies of a port or of an area.
+
+    The Port Neighbourhood Information Network: every organisation affiliated
+    with the port (or, with ``area``, those with a facility in the drawn
+    polygon) receives it and acknowledges it.
+    """
+
+    class Level(models.TextChoices):
+        PREVENTIVE = "preventive", _("Preventive")
+        URGENT = "urgent", _("Urgent")
+
+    port = models.ForeignKey(
+        Port, verbose_name=_("port"), on_delete=models.PROTECT, related_name="+"
+    )
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sender"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    level = models.CharField(_("level"), max_length=12, choices=Level.choices)
+    title = models.CharField(_("title"), max_length=200)
+    message = models.TextField(_("message"))
+    area = models.JSONField(_("area"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    exercise = models.BooleanField(_("exercise"), default=False)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("area broadcast")
+        verbose_name_plural = _("area broadcasts")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BroadcastRecipient(models.Model):
+    """One company that a broadcast reached, and whether it acknowledged it."""
+
+    broadcast = models.ForeignKey(
+        Broadcast,
+        verbose_name=_("area broadcast"),
+        on_delete=models.CASCADE,
+        related_name="recipients",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["organisation__name"]
+        verbose_name = _("broadcast recipient")
+        verbose_name_plural = _("broadcast recipients")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["broadcast", "organisation"],
+                name="detection_broadcast_recipient_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.broadcast_id} → {self.organisation_id}"

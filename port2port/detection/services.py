@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
+import urllib.parse
+import urllib.request
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -19,18 +24,24 @@ from port2port.ais import AisFeed, VesselTracker
 from port2port.ais import Vessel as TrackedVessel
 from port2port.core.audit import audit_record
 from port2port.core.errors import InvalidInput, NotPermitted
-from port2port.core.models import ApiToken, Port, Role, User
+from port2port.core.models import ApiToken, Facility, Organisation, Port, Role, User
 from port2port.core.scopes import Actor, scope_for
 from port2port.detection.models import (
+    SEVERITY_RANK,
     Alert,
+    Broadcast,
+    BroadcastRecipient,
     Cursor,
     Event,
     Incident,
     IncidentEntry,
+    Notification,
+    OnCallRule,
     Rule,
     Source,
     Vessel,
 )
+from port2port.lib.geo import point_in_polygon, polygon_centroid, polygon_validate
 from port2port.rules import AlertUpdate, RuleError, from_time, rule_from_dict
 from port2port.rules import Event as EngineEvent
 
@@ -613,6 +624,7 @@ def incident_update(*, actor: Actor, incident: Incident, **values: Any) -> Incid
         "vessel",
         "serious",
         "snapshot_refs",
+        "report_submitted",
     }
     unknown = set(values) - allowed
     if unknown:
@@ -623,9 +635,11 @@ def incident_update(*, actor: Actor, incident: Incident, **values: Any) -> Incid
     status = values.get("status", old_status)
     if status not in Incident.Status.values:
         raise InvalidInput(_("Unknown status."), fields={"status": [_("Unknown.")]})
+    now = timezone.now()
+    if values.pop("report_submitted", False) and incident.report_submitted_at is None:
+        incident.report_submitted_at = now
     for name, value in values.items():
         setattr(incident, name, value)
-    now = timezone.now()
     if values.get("serious") and incident.report_due_at is None:
         incident.report_due_at = now + dt.timedelta(hours=REPORT_HOURS)
     if status == Incident.Status.CLOSED:
@@ -726,3 +740,454 @@ def rules_export_yaml(*, rules: Iterable[Rule]) -> str:
         item.update(rule.definition)
         items.append(item)
     return yaml.safe_dump({"rules": items}, sort_keys=False, allow_unicode=True)
+
+
+# Notifications and escalation -----------------------------------------------------
+
+# Alerts older than this when first looked at are not notified any more (a
+# worker that was down for a day does not page everybody about yesterday).
+NOTIFY_MAX_AGE = dt.timedelta(hours=1)
+
+
+def _rules_for(alert: Alert, rules: Iterable[OnCallRule]) -> list[OnCallRule]:
+    rank = SEVERITY_RANK.get(alert.severity, 0)
+    return [
+        rule
+        for rule in rules
+        if rule.port_id == alert.port_id
+        and (rule.zone_id is None or rule.zone_id == alert.zone_id)
+        and SEVERITY_RANK.get(rule.min_severity, 0) <= rank
+    ]
+
+
+def _notification_text(alert: Alert, level: int) -> tuple[str, str]:
+    prefix = _("EXERCISE") + " · " if alert.exercise else ""
+    subject = f"{prefix}[{alert.get_severity_display()}] {alert.title}"[:200]
+    lines = [
+        subject,
+        _("Port: %s") % alert.port.locode,
+        _("First seen: %s") % timezone.localtime(alert.first_seen).isoformat(),
+        _("Count: %d") % alert.count,
+    ]
+    if alert.lat is not None and alert.lon is not None:
+        lines.append(
+            _("Position: %(lat).5f, %(lon).5f") % {"lat": alert.lat, "lon": alert.lon}
+        )
+    if level:
+        lines.append(
+            _("Escalation level %d: nobody acknowledged the alert in time.") % level
+        )
+    return subject, "\n".join(lines)
+
+
+def _post_json(url: str, body: dict[str, Any], token: str = "") -> None:
+    """POST ``body`` as JSON to ``url``; raise ``OSError`` unless it answers 2xx."""
+    if urllib.parse.urlsplit(url).scheme not in {"http", "https"}:
+        raise OSError(_("Only http and https addresses are called."))
+    headers = {"Content-Type": "application/json", "User-Agent": "Port2Port"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
+        url, data=json.dumps(body).encode(), headers=headers, method="POST"
+    )
+    with urllib.request.urlopen(  # noqa: S310
+        request, timeout=settings.DETECTION_NOTIFY_TIMEOUT_SECONDS
+    ) as response:
+        if not 200 <= response.status < 300:
+            raise OSError(f"HTTP {response.status}")
+
+
+def _deliver(rule: OnCallRule, alert: Alert, level: int) -> tuple[str, str]:
+    """Send one notification; return its address and the error ('' if none)."""
+    subject, text = _notification_text(alert, level)
+    user = rule.user
+    try:
+        if rule.channel == OnCallRule.Channel.EMAIL:
+            target = rule.target or (user.email if user else "")
+            if not target:
+                return "", _("No e-mail address.")
+            send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [target])
+        elif rule.channel == OnCallRule.Channel.SMS:
+            target = rule.target or (
+                user.person.phone if user and user.person_id and user.person else ""
+            )
+            if not target:
+                return "", _("No phone number.")
+            if not settings.DETECTION_SMS_GATEWAY_URL:
+                return target, _("No SMS gateway is configured.")
+            _post_json(
+                settings.DETECTION_SMS_GATEWAY_URL,
+                {"to": target, "message": text[:640]},
+                settings.DETECTION_SMS_GATEWAY_TOKEN,
+            )
+        else:
+            target = rule.target
+            if not target:
+                return "", _("No webhook URL.")
+            _post_json(
+                target,
+                {
+                    "type": "detection.alert",
+                    "level": level,
+                    "alert": {**_alert_payload(alert), "port": alert.port.locode},
+                },
+            )
+    except (OSError, ValueError) as exc:
+        return target, str(exc)[:500] or type(exc).__name__
+    return target, ""
+
+
+def _alert_payload(alert: Alert) -> dict[str, Any]:
+    return {
+        "id": alert.pk,
+        "title": alert.title,
+        "severity": alert.severity,
+        "status": alert.status,
+        "lon": alert.lon,
+        "lat": alert.lat,
+        "count": alert.count,
+        "first_seen": alert.first_seen.isoformat(),
+        "last_seen": alert.last_seen.isoformat(),
+        "exercise": alert.exercise,
+    }
+
+
+def alerts_notify(*, now: dt.datetime | None = None) -> list[Notification]:
+    """Notify the people on call of new alerts, and escalate unacknowledged ones.
+
+    A new alert goes to the lowest level of the on-call rules that match its
+    port, zone and severity. While it stays new (nobody acknowledged it), the
+    next level is notified once the notified level's delay has passed. Each
+    step is claimed with a conditional ``UPDATE`` of the alert, so that two
+    workers never send it twice; each message sent is recorded and audited.
+    """
+    now = now or timezone.now()
+    rules = list(
+        OnCallRule.objects.filter(active=True).select_related("user", "user__person")
+    )
+    if not rules:
+        return []
+    alerts = Alert.objects.filter(
+        status=Alert.Status.NEW,
+        port_id__in={rule.port_id for rule in rules},
+    ).filter(
+        Q(notify_level=-1, created_at__gte=now - NOTIFY_MAX_AGE)
+        | Q(notify_level__gte=0)
+    )
+    sent: list[Notification] = []
+    for alert in alerts.select_related("port").order_by("pk")[:500]:
+        matching = _rules_for(alert, rules)
+        levels = sorted({rule.level for rule in matching})
+        following = [level for level in levels if level > alert.notify_level]
+        if not following:
+            continue
+        if alert.notify_level >= 0:
+            delays = [
+                rule.escalate_after_minutes
+                for rule in matching
+                if rule.level == alert.notify_level
+            ] or [0]
+            assert alert.notified_at is not None  # noqa: S101 - set with the level
+            if now < alert.notified_at + dt.timedelta(minutes=min(delays)):
+                continue
+        level = following[0]
+        claimed = Alert.objects.filter(
+            pk=alert.pk, notify_level=alert.notify_level, status=Alert.Status.NEW
+        ).update(notify_level=level, notified_at=now)
+        if claimed != 1:
+            continue
+        for rule in matching:
+            if rule.level != level:
+                continue
+            target, error = _deliver(rule, alert, level)
+            with transaction.atomic():
+                notification = Notification.objects.create(
+                    alert=alert,
+                    rule=rule,
+                    level=level,
+                    channel=rule.channel,
+                    target=target[:300],
+                    sent_at=now,
+                    succeeded=not error,
+                    error=error,
+                )
+                audit_record(
+                    actor=None,
+                    action="detection.alert.escalate"
+                    if level
+                    else "detection.alert.notify",
+                    obj=alert,
+                    details={
+                        "level": level,
+                        "channel": rule.channel,
+                        "rule": rule.pk,
+                        "succeeded": not error,
+                    },
+                    port_id=alert.port_id,
+                )
+            sent.append(notification)
+    return sent
+
+
+def alerts_notify_job() -> None:
+    """Run ``alerts_notify`` (the worker's periodic job)."""
+    alerts_notify()
+
+
+# Area broadcasts ------------------------------------------------------------------
+
+
+def _facility_in_area(boundary: object, area: dict[str, Any]) -> bool:
+    """Return whether a facility lies in the drawn area (its centre or a corner)."""
+    if not isinstance(boundary, dict) or boundary.get("type") != "Polygon":
+        return False
+    try:
+        ring = boundary["coordinates"][0]
+        points = [polygon_centroid(boundary), *((p[0], p[1]) for p in ring)]
+    except (KeyError, IndexError, TypeError, ZeroDivisionError):
+        return False
+    return any(point_in_polygon(point, area) for point in points)
+
+
+def broadcast_recipients(
+    *, port: Port, area: dict[str, Any] | None
+) -> list[Organisation]:
+    """Return the companies a broadcast reaches: the port's, or those in the area.
+
+    In an area, a company is located by the facilities it operates.
+    """
+    organisations = Organisation.objects.filter(ports=port)
+    if area is not None:
+        inside = {
+            facility.operator_id
+            for facility in Facility.objects.filter(port=port).only(
+                "operator_id", "boundary"
+            )
+            if _facility_in_area(facility.boundary, area)
+        }
+        organisations = Organisation.objects.filter(pk__in=inside)
+    return list(organisations.distinct().order_by("name"))
+
+
+@transaction.atomic
+def broadcast_send(
+    *,
+    actor: Actor,
+    port: Port,
+    level: str,
+    title: str,
+    message: str,
+    area: dict[str, Any] | None = None,
+    exercise: bool = False,
+) -> Broadcast:
+    """Send a preventive or urgent message to the companies of a port or an area.
+
+    Only the port's control room sends; its own organisation is not a recipient.
+    """
+    if not scope_for(actor).has_role(*OPERATOR_ROLES, port_id=port.pk):
+        raise NotPermitted(_("Only the port's control room may send broadcasts."))
+    errors: dict[str, list[str]] = {}
+    title, message = title.strip(), message.strip()
+    if level not in Broadcast.Level.values:
+        errors["level"] = [_("Preventive or urgent.")]
+    if not title:
+        errors["title"] = [_("Required.")]
+    if not message:
+        errors["message"] = [_("Required.")]
+    if area is not None:
+        try:
+            area = polygon_validate(area)
+        except ValueError as exc:
+            errors["area"] = [str(exc)]
+    if errors:
+        raise InvalidInput(_("The broadcast is incomplete."), fields=errors)
+    broadcast = Broadcast.objects.create(
+        port=port,
+        sender=_user(actor),
+        level=level,
+        title=title[:200],
+        message=message[:4000],
+        area=area,
+        exercise=exercise,
+    )
+    own = scope_for(actor).organisation_ids
+    recipients = [
+        BroadcastRecipient(broadcast=broadcast, organisation=organisation)
+        for organisation in broadcast_recipients(port=port, area=area)
+        if organisation.pk not in own
+    ]
+    BroadcastRecipient.objects.bulk_create(recipients)
+    audit_record(
+        actor=actor,
+        action="detection.broadcast.send",
+        obj=broadcast,
+        details={"level": level, "recipients": len(recipients), "area": bool(area)},
+        port_id=port.pk,
+    )
+    return broadcast
+
+
+@transaction.atomic
+def broadcast_acknowledge(
+    *, actor: Actor, broadcast: Broadcast
+) -> list[BroadcastRecipient]:
+    """Acknowledge a broadcast for the caller's companies that received it."""
+    user = _user(actor)
+    if user is None:
+        raise NotPermitted(_("A person acknowledges a broadcast."))
+    recipients = list(
+        broadcast.recipients.select_for_update().filter(
+            organisation_id__in=scope_for(actor).organisation_ids
+        )
+    )
+    if not recipients:
+        raise NotPermitted(_("Your organisation did not receive this broadcast."))
+    now = timezone.now()
+    changed = [r for r in recipients if r.acknowledged_at is None]
+    for recipient in changed:
+        recipient.acknowledged_at = now
+        recipient.acknowledged_by = user
+    BroadcastRecipient.objects.bulk_update(
+        changed, ["acknowledged_at", "acknowledged_by"]
+    )
+    for recipient in changed:
+        audit_record(
+            actor=actor,
+            action="detection.broadcast.acknowledge",
+            obj=broadcast,
+            port_id=broadcast.port_id,
+            organisation_id=recipient.organisation_id,
+        )
+    return recipients
+
+
+# Retention and the written-report reminders ---------------------------------------
+
+PURGE_CHUNK = 5000
+
+
+def _linked_event_ids() -> set[int]:
+    linked: set[int] = set()
+    for model in (Alert, Incident):
+        for ids in model.objects.exclude(event_ids=[]).values_list(
+            "event_ids", flat=True
+        ):
+            linked.update(int(i) for i in ids if isinstance(i, int))
+    return linked
+
+
+def events_purge(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Delete events older than their kind's retention; return the counts per kind.
+
+    ``DETECTION_RETENTION_DAYS`` gives the days per kind (ANPR reads 30 by
+    default); an event linked to an alert or an incident is kept. Deleting in
+    chunks keeps each transaction short.
+    """
+    now = now or timezone.now()
+    linked: set[int] | None = None
+    deleted: dict[str, int] = {}
+    for kind, days in sorted(settings.DETECTION_RETENTION_DAYS.items()):
+        if days <= 0:
+            continue
+        cutoff = now - dt.timedelta(days=days)
+        after = 0
+        count = 0
+        while True:
+            ids = list(
+                Event.objects.filter(kind=kind, time__lt=cutoff, pk__gt=after)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:PURGE_CHUNK]
+            )
+            if not ids:
+                break
+            after = ids[-1]
+            if linked is None:
+                linked = _linked_event_ids()
+            doomed = [pk for pk in ids if pk not in linked]
+            count += Event.objects.filter(pk__in=doomed).delete()[0]
+        if count:
+            deleted[kind] = count
+    if deleted:
+        audit_record(
+            actor=None,
+            action="detection.events.purge",
+            object_type="detection.event",
+            details=deleted,
+        )
+    return deleted
+
+
+def events_purge_job() -> None:
+    """Run ``events_purge`` (the worker's periodic job)."""
+    events_purge()
+
+
+def incident_report_remind(*, now: dt.datetime | None = None) -> list[Incident]:
+    """Remind of the written reports of serious incidents as they fall due.
+
+    A reminder goes out at each of ``DETECTION_REPORT_REMINDER_HOURS`` before
+    the report is due (one message when several fall due together), by e-mail
+    to the assignee and the author, and into the incident's timeline. The
+    count of reminders is claimed with a conditional ``UPDATE``.
+    """
+    now = now or timezone.now()
+    hours = sorted(settings.DETECTION_REPORT_REMINDER_HOURS, reverse=True)
+    reminded = []
+    incidents = Incident.objects.filter(
+        serious=True,
+        report_submitted_at__isnull=True,
+        report_due_at__isnull=False,
+        report_reminders__lt=len(hours),
+    ).select_related("assignee", "created_by", "port")
+    for incident in incidents:
+        assert incident.report_due_at is not None  # noqa: S101 - filtered above
+        due = sum(
+            1 for h in hours if now >= incident.report_due_at - dt.timedelta(hours=h)
+        )
+        if due <= incident.report_reminders:
+            continue
+        claimed = Incident.objects.filter(
+            pk=incident.pk, report_reminders=incident.report_reminders
+        ).update(report_reminders=due)
+        if claimed != 1:
+            continue
+        overdue = now >= incident.report_due_at
+        due_at = timezone.localtime(incident.report_due_at).strftime("%Y-%m-%d %H:%M")
+        text = (
+            _("The written report of incident #%(pk)d is overdue since %(due)s.")
+            if overdue
+            else _("The written report of incident #%(pk)d is due at %(due)s.")
+        ) % {"pk": incident.pk, "due": due_at}
+        addresses = sorted(
+            {
+                user.email
+                for user in (incident.assignee, incident.created_by)
+                if user is not None and user.email
+            }
+        )
+        if addresses:
+            send_mail(
+                f"#{incident.pk} {incident.title}"[:200],
+                text,
+                settings.DEFAULT_FROM_EMAIL,
+                addresses,
+            )
+        with transaction.atomic():
+            IncidentEntry.objects.create(
+                incident=incident, author=None, kind=IncidentEntry.Kind.NOTE, text=text
+            )
+            audit_record(
+                actor=None,
+                action="detection.incident.report_reminder",
+                obj=incident,
+                details={"reminder": due, "overdue": overdue},
+                port_id=incident.port_id,
+            )
+        incident.report_reminders = due
+        reminded.append(incident)
+    return reminded
+
+
+def incident_report_remind_job() -> None:
+    """Run ``incident_report_remind`` (the worker's periodic job)."""
+    incident_report_remind()
