@@ -352,7 +352,9 @@ COMPLIANCE_MAJOR_CHANGE_REVIEW_DAYS = env_int("P2P_MAJOR_CHANGE_REVIEW_DAYS", 90
 COMPLIANCE_TRAINING_REMINDER_DAYS = env_int("P2P_TRAINING_REMINDER_DAYS", 60)
 COMPLIANCE_REMINDER_SECONDS = env_int("P2P_COMPLIANCE_REMINDER_SECONDS", 3600)
 COMPLIANCE_UPLOAD_MAX_BYTES = env_int("P2P_COMPLIANCE_UPLOAD_MAX_BYTES", 50 << 20)
-COMPLIANCE_EXERCISE_MODE_RUNNER = env_str("P2P_EXERCISE_MODE_RUNNER")
+COMPLIANCE_EXERCISE_MODE_RUNNER = env_str(
+    "P2P_EXERCISE_MODE_RUNNER", "port2port.detection.exercise.exercise_mode_run"
+)
 # How often each process looks for policy changes to patch its gate snapshot.
 GATE_POLL_SECONDS = float(env_str("P2P_GATE_POLL_SECONDS", "0.5"))
 # How far ahead an offline gate list reaches.
@@ -453,7 +455,11 @@ if not DEMO:
 # the MQTT broker (empty: no consumer) and its topic map (topic filter = format).
 DETECTION_BATCH_MAX = env_int("P2P_DETECTION_BATCH_MAX", 10_000)
 DETECTION_STREAM_SECONDS = env_int("P2P_DETECTION_STREAM_SECONDS", 300)
-DETECTION_RULES_POLL_SECONDS = float(env_str("P2P_DETECTION_RULES_POLL_SECONDS", "1"))
+DETECTION_RULES_POLL_SECONDS = float(env_str("P2P_DETECTION_RULES_POLL_SECONDS", "0.2"))
+# How often each control-room stream looks for changed alerts.
+DETECTION_STREAM_POLL_SECONDS = float(
+    env_str("P2P_DETECTION_STREAM_POLL_SECONDS", "0.2")
+)
 # Notifications of alerts to the people on call: how often new and unacknowledged
 # alerts are looked at; the SMS gateway (POST JSON {"to", "message"}; empty: no
 # SMS) and the bearer token it wants; how long a gateway or webhook may take.
@@ -467,9 +473,7 @@ DETECTION_RETENTION_DAYS = {
     kind: int(days)
     for kind, days in (
         item.split("=", 1)
-        for item in env_list(
-            "P2P_DETECTION_RETENTION_DAYS", "anpr.read=30,heartbeat=7"
-        )
+        for item in env_list("P2P_DETECTION_RETENTION_DAYS", "anpr.read=30,heartbeat=7")
         if "=" in item
     )
 }

@@ -1092,6 +1092,25 @@ def exercises(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _measured_times(
+    exercise: Exercise, facilities: list[Any]
+) -> tuple[int | None, int | None]:
+    """The detection and response times measured on the live picture that day."""
+    if not exercise.scenario_id or not settings.COMPLIANCE_EXERCISE_MODE_RUNNER:
+        return None, None
+    from port2port.detection.exercise import exercise_times
+
+    day = exercise.held_on or exercise.planned_on
+    start = dt.datetime.combine(
+        day, dt.time.min, tzinfo=timezone.get_current_timezone()
+    )
+    return exercise_times(
+        port_ids={f.port_id for f in facilities},
+        start=start,
+        end=start + dt.timedelta(days=1),
+    )
+
+
 def _exercise_context(
     request: HttpRequest, exercise: Exercise, **forms: Any
 ) -> dict[str, Any]:
@@ -1102,6 +1121,7 @@ def _exercise_context(
         permissions.is_facility_officer(scope, f) for f in facilities
     )
     report = getattr(exercise, "report", None)
+    measured = _measured_times(exercise, facilities)
     return {
         "exercise": exercise,
         "facilities": facilities,
@@ -1122,6 +1142,11 @@ def _exercise_context(
                     "detection_seconds",
                     "response_seconds",
                 )
+            }
+            if report
+            else {
+                "detection_seconds": measured[0],
+                "response_seconds": measured[1],
             }
             if report
             else None

@@ -229,7 +229,9 @@ def access_denials_pull(*, batch: int = 2000) -> int:
                     source_event_id=f"access:{row.pk}",
                 )
             )
-        models.Event.objects.bulk_create(events, ignore_conflicts=True)
+        from port2port.detection.services import events_store
+
+        events_store(events)
         cursor.last_id = rows[-1].pk
         cursor.save(update_fields=["last_id"])
     return len(denied)

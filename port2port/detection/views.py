@@ -30,7 +30,6 @@ from port2port.core.models import Port, User
 from port2port.detection import selectors, services
 from port2port.detection.models import Broadcast, Incident, IncidentEntry
 
-POLL_SECONDS = 0.5
 HEARTBEAT_SECONDS = 15.0
 # How often the stream looks for vessels that moved.
 VESSEL_SECONDS = 2.0
@@ -189,7 +188,9 @@ def stream(request: HttpRequest) -> StreamingHttpResponse:
                 moved = selectors.vessel_list_for_port(
                     port_id=port.pk, changed_after=vessels_after
                 )
-                vessels_after = checked - dt.timedelta(seconds=POLL_SECONDS)
+                vessels_after = checked - dt.timedelta(
+                    seconds=settings.DETECTION_STREAM_POLL_SECONDS
+                )
                 if moved:
                     data = json.dumps([selectors.vessel_json(v) for v in moved])
                     yield f"event: vessels\ndata: {data}\n\n"
@@ -203,7 +204,7 @@ def stream(request: HttpRequest) -> StreamingHttpResponse:
             if now - last_beat >= HEARTBEAT_SECONDS:
                 last_beat = now
                 yield ": heartbeat\n\n"
-            time.sleep(POLL_SECONDS)
+            time.sleep(settings.DETECTION_STREAM_POLL_SECONDS)
 
     response = StreamingHttpResponse(events(), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"

@@ -1578,7 +1578,7 @@ def fraud_signals_report(*, signals: Sequence[FraudSignal], terminal: Facility) 
     # Imported here: the detection module is optional for the release chain and
     # may itself read release data, so neither imports the other at load time.
     from port2port.detection.models import Event as DetectionEvent
-    from port2port.detection.services import alert_raise
+    from port2port.detection.services import alert_raise, events_store
 
     events = []
     for signal in signals:
@@ -1614,7 +1614,7 @@ def fraud_signals_report(*, signals: Sequence[FraudSignal], terminal: Facility) 
             at=signal.at,
             details=facts,
         )
-    DetectionEvent.objects.bulk_create(events, ignore_conflicts=True)
+    events_store(events)
 
 
 def pickup_check(

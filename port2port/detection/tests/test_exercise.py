@@ -1,79 +1,69 @@
-"""Exercise alerts: shown apart, left out of the figures, and timed."""
+"""Exercise mode: a compliance exercise's scenario played on the live picture."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-import time_machine
-from django.test import Client
 from django.utils import timezone
 
 from conftest import World
-from port2port.core.models import User
-from port2port.detection import selectors, services
+from port2port.compliance.models import Scenario as LibraryScenario
+from port2port.core.errors import Conflict
+from port2port.detection import demo
+from port2port.detection.exercise import exercise_mode_run, exercise_times
 from port2port.detection.models import Alert
 
 pytestmark = pytest.mark.django_db
 
 
-def _raise(world: World, key: str, *, exercise: bool, evidence_s: float) -> Alert:
-    return services.alert_raise(
-        port_id=world.antwerp.pk,
-        rule_code="intrusion",
-        title=f"Intrusion {key}",
-        severity="high",
-        dedup_key=key,
-        at=timezone.now() - dt.timedelta(seconds=evidence_s),
-        exercise=exercise,
-    )
+@pytest.fixture
+def seeded(world: World) -> World:
+    demo.seed()
+    return world
 
 
-def test_exercise_alerts_are_left_out_of_the_figures(
-    world: World, bob: User, bob_client: Client
+def _library(threat: str) -> str:
+    scenario = LibraryScenario.objects.filter(threat=threat).first()
+    assert scenario is not None, f"the library has a {threat} scenario"
+    return scenario.code
+
+
+def test_an_intrusion_drill_raises_exercise_alerts_that_are_timed(
+    seeded: World,
 ) -> None:
-    _raise(world, "real", exercise=False, evidence_s=10)
-    _raise(world, "drill", exercise=True, evidence_s=10)
-    figures = selectors.alert_statistics_for_user(
-        actor=bob, port=world.antwerp, since=timezone.now() - dt.timedelta(hours=1)
+    run = exercise_mode_run(
+        exercise_id=1, scenario=_library("intrusion"), injects=[], facility_ids=[]
     )
-    assert (figures["total"], figures["open"], figures["by_severity"]) == (
-        1,
-        1,
-        {"high": 1},
+    assert run["scenario"] == "night-intrusion"
+    assert run["alerts"]
+    alerts = Alert.objects.filter(pk__in=run["alerts"])
+    assert all(a.exercise for a in alerts)
+    assert not Alert.objects.filter(exercise=False).exists()
+
+    start = timezone.now() - dt.timedelta(hours=1)
+    end = timezone.now() + dt.timedelta(minutes=1)
+    detection, response = exercise_times(
+        port_ids=[seeded.antwerp.pk], start=start, end=end
     )
-    page = bob_client.get("/detection/?port=BEANR").content.decode()
-    assert "Last 24 hours: 1 alerts, 1 open (exercises excluded)." in page
-    assert "alert-item--exercise" in page
-
-
-def test_the_exercise_report_times_detection_and_response(
-    world: World, bob: User, bob_client: Client
-) -> None:
-    drill = _raise(world, "drill", exercise=True, evidence_s=12)
-    _raise(world, "slow", exercise=True, evidence_s=30)
-    _raise(world, "real", exercise=False, evidence_s=5)
-    with time_machine.travel(drill.created_at + dt.timedelta(seconds=45)):
-        services.alert_acknowledge(actor=bob, alert=drill)
-    timings = selectors.exercise_timings_for_user(
-        actor=bob,
-        port=world.antwerp,
-        start=timezone.now() - dt.timedelta(hours=1),
-        end=timezone.now() + dt.timedelta(minutes=1),
+    assert detection is not None
+    assert response is None  # nobody handled the alerts yet
+    Alert.objects.filter(pk__in=run["alerts"]).update(
+        handled_at=timezone.now() + dt.timedelta(seconds=90)
     )
-    rows = [
-        (r["alert"].title, round(r["detection_s"]), r["response_s"])
-        for r in timings["rows"]
-    ]
-    assert rows == [("Intrusion slow", 30, None), ("Intrusion drill", 12, 45.0)]
-    assert (timings["mean_response_s"], timings["unhandled"]) == (45.0, 1)
-    page = bob_client.get("/detection/exercise/?port=BEANR").content.decode()
-    assert "Intrusion drill" in page
-    assert "Intrusion real" not in page
-    assert '<dd id="ex-response">45.0 s</dd>' in page
+    _, response = exercise_times(port_ids=[seeded.antwerp.pk], start=start, end=end)
+    assert response is not None
+    assert response >= 89
+    # Another port measured nothing.
+    assert exercise_times(port_ids=[seeded.ghent.pk], start=start, end=end) == (
+        None,
+        None,
+    )
 
 
-def test_another_port_sees_no_exercise(world: World, charlie_client: Client) -> None:
-    _raise(world, "drill", exercise=True, evidence_s=12)
-    page = charlie_client.get("/detection/exercise/?port=BEANR").content.decode()
-    assert "Intrusion drill" not in page
+def test_a_threat_without_a_live_scenario_is_refused(seeded: World) -> None:
+    with pytest.raises(Conflict):
+        exercise_mode_run(
+            exercise_id=1, scenario=_library("cyber"), injects=[], facility_ids=[]
+        )
+    assert not Alert.objects.exists()
