@@ -69,21 +69,27 @@ def _passes(
 ) -> dict[str, float]:
     """Return the best of ``REPEAT`` throughput passes and of ``REPEAT`` timed passes.
 
-    Best-of-N (as ``timeit`` reports) keeps other processes on this shared
-    2-core machine out of the figures; every engine is measured the same way.
+    Best-of-N with the garbage collector paused during each pass (both as
+    ``timeit`` does) keeps other processes on this shared 2-core machine and
+    collections of the benchmark's own large heap (the dataset, the entity
+    stores) out of the figures; every engine is measured the same way.
     """
     walls = []
     for _ in range(REPEAT):
         gc.collect()
+        gc.disable()
         started = time.perf_counter()
         run_untimed()
         walls.append(time.perf_counter() - started)
+        gc.enable()
     best: dict[str, float] | None = None
     for _ in range(REPEAT):
         gc.collect()
+        gc.disable()
         started = time.perf_counter()
         latencies = run_timed()
         timed_wall = time.perf_counter() - started
+        gc.enable()
         latencies.sort()
         figures = {
             "n": len(latencies),

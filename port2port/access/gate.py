@@ -49,6 +49,7 @@ from port2port.access.models import (
     ZonePolicy,
 )
 from port2port.compliance.models import TrainingRecord
+from port2port.core.db import writer_turn
 from port2port.core.models import AccessPoint, Facility, Person, Port, Vehicle, Zone
 from port2port.gate import (
     AccessPointInfo,
@@ -556,7 +557,23 @@ def _structure_stamp() -> tuple[Any, ...]:
 
 
 def snapshot_build() -> State:
-    """Build a complete snapshot from the database."""
+    """Build a complete snapshot from the database.
+
+    The cyclic garbage collector is paused while it builds: the build makes about
+    a million objects without reference cycles, and the collector's passes over
+    the growing heap cost a third of the build (measured on the benchmark's
+    dataset). Reference counting still frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _snapshot_build()
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _snapshot_build() -> State:
     with transaction.atomic():
         # Changes after this point are polled and applied on top, so none is lost.
         last_change = PolicyChange.objects.aggregate(m=Max("id"))["m"] or 0
@@ -925,7 +942,7 @@ def _event_insert(event: AccessEvent) -> None:
     values = [getattr(event, column) for column in _EVENT_COLUMNS]
     values[0] = ops.adapt_datetimefield_value(values[0])
     values[1] = ops.adapt_datetimefield_value(values[1])
-    with connection.cursor() as cursor:
+    with writer_turn(), connection.cursor() as cursor:
         cursor.execute(_event_sql(), values)
         event.pk = cursor.fetchone()[0]
 
