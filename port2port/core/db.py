@@ -20,8 +20,10 @@ _sqlite_writer = threading.RLock()
 def writer_turn(using: str = "default") -> Iterator[None]:
     """Wait for this process's turn to write (SQLite only); a no-op on PostgreSQL.
 
-    Wrap a hot write transaction (``with writer_turn(), transaction.atomic():``)
-    that many threads run at once, such as a gate's pick-up checks.
+    Wrap a short, hot write that many threads make at once (a gate decision's
+    access-log row). Not for long transactions: one that waits for another
+    process's writer would hold up every thread of its own process (measured:
+    around the pick-up check's transaction it cut throughput).
     """
     if connections[using].vendor != "sqlite":
         yield

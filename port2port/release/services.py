@@ -32,7 +32,6 @@ from django.utils import timezone
 from port2port.access import gate
 from port2port.access.models import PortPass
 from port2port.core.audit import audit_record
-from port2port.core.db import writer_turn
 from port2port.core.errors import (
     Conflict,
     InvalidInput,
@@ -1684,7 +1683,7 @@ def pickup_check(
         biometric_required=settings.RELEASE_BIOMETRIC_REQUIRED,
         at=at,
     )
-    with writer_turn(), transaction.atomic():
+    with transaction.atomic():
         if decision.allowed and release is not None:
             taken = Release.objects.filter(
                 pk=release.pk, status=Release.Status.ACTIVE
