@@ -10,6 +10,7 @@ from django.utils import timezone
 from conftest import World
 from port2port.compliance.models import Scenario as LibraryScenario
 from port2port.core.errors import Conflict
+from port2port.core.models import User
 from port2port.detection import demo
 from port2port.detection.exercise import exercise_mode_run, exercise_times
 from port2port.detection.models import Alert
@@ -67,3 +68,26 @@ def test_a_threat_without_a_live_scenario_is_refused(seeded: World) -> None:
             exercise_id=1, scenario=_library("cyber"), injects=[], facility_ids=[]
         )
     assert not Alert.objects.exists()
+
+
+def test_a_compliance_exercise_runs_on_the_live_picture_with_the_default_runner(
+    seeded: World, alice: User
+) -> None:
+    from port2port.compliance import services as compliance_services
+    from port2port.compliance.views import _measured_times
+
+    exercise = compliance_services.exercise_plan(
+        actor=alice,
+        kind="drill",
+        title="",
+        planned_on=timezone.localdate(),
+        facilities=[seeded.deurganck],
+        scenario=LibraryScenario.objects.get(code=_library("intrusion")),
+        exercise_mode=True,
+    )
+    run = compliance_services.exercise_mode_start(actor=alice, exercise=exercise)
+    assert run["scenario"] == "night-intrusion"
+    assert run["alerts"]
+    detection, response = _measured_times(exercise, [seeded.deurganck])
+    assert detection is not None
+    assert response is None
