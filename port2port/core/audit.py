@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,12 +19,19 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from port2port.core.db import insert_instance, prepared_cursor
 from port2port.core.models import ApiToken, AuditEntry, User
 from port2port.lib.canonical import canonical_json
 
 GENESIS_HASH = "0" * 64
 # An arbitrary constant that names the audit chain's advisory lock.
 _PG_LOCK_KEY = 0x50325041554454
+_LOCK_SQL = "SELECT pg_advisory_xact_lock(%s)"
+# The head of the chain (read on every append, so written once, not built each time).
+_LAST_SQL = (
+    f'SELECT "seq", "hash" FROM "{AuditEntry._meta.db_table}" '  # noqa: S608 - the model's name
+    'ORDER BY "seq" DESC LIMIT 1'
+)
 
 
 def _entry_fields(entry: AuditEntry) -> dict[str, Any]:
@@ -51,10 +58,64 @@ def entry_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _lock_chain() -> None:
+def audit_head_statements() -> list[tuple[str, Sequence[Any]]]:
+    """Return the statements that take the chain and read its head, in order.
+
+    The first takes the writers' lock on PostgreSQL (held to the end of the
+    transaction; SQLite's single writer needs none); the last returns the head's
+    sequence number and hash, or no row for an empty chain. Run them inside the
+    change's transaction, then ``audit_link`` the new entry to that row.
+    """
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
+        return [(_LOCK_SQL, [_PG_LOCK_KEY]), (_LAST_SQL, ())]
+    return [(_LAST_SQL, ())]
+
+
+def audit_entry(
+    *,
+    actor: User | ApiToken | None,
+    action: str,
+    obj: Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    details: dict[str, Any] | None = None,
+    port_id: int | None = None,
+    facility_id: int | None = None,
+    organisation_id: int | None = None,
+) -> AuditEntry:
+    """Return a new audit entry, not yet linked into the chain nor stored."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+    if isinstance(actor, ApiToken):
+        actor_user, actor_label = None, f"token:{actor.prefix}"
+    elif actor is not None:
+        actor_user, actor_label = actor, actor.get_username()
+    else:
+        actor_user, actor_label = None, "system"
+    return AuditEntry(
+        actor=actor_user,
+        actor_label=actor_label,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:200],
+        port_id=port_id,
+        facility_id=facility_id,
+        organisation_id=organisation_id,
+        details=canonical_json(details or {}),
+    )
+
+
+def audit_link(entry: AuditEntry, head: Sequence[Any] | None) -> AuditEntry:
+    """Make ``entry`` the successor of the chain's ``head`` (seq, hash), timed now."""
+    entry.seq = (head[0] + 1) if head else 1
+    entry.at = timezone.now()
+    entry.prev_hash = head[1] if head else GENESIS_HASH
+    entry.hash = entry_hash(entry)
+    return entry
 
 
 def audit_record(
@@ -75,36 +136,33 @@ def audit_record(
     Call it inside the transaction that makes the change, so that the change and
     its entry commit or roll back together.
     """
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = object_id or str(obj.pk)
-        object_repr = object_repr or str(obj)[:200]
-    if isinstance(actor, ApiToken):
-        actor_user, actor_label = None, f"token:{actor.prefix}"
-    elif actor is not None:
-        actor_user, actor_label = actor, actor.get_username()
-    else:
-        actor_user, actor_label = None, "system"
-    with transaction.atomic():
-        _lock_chain()
-        last = AuditEntry.objects.order_by("-seq").only("seq", "hash").first()
-        entry = AuditEntry(
-            seq=(last.seq + 1) if last else 1,
-            at=timezone.now(),
-            actor=actor_user,
-            actor_label=actor_label,
+    return audit_record_entry(
+        audit_entry(
+            actor=actor,
             action=action,
+            obj=obj,
             object_type=object_type,
             object_id=object_id,
-            object_repr=object_repr[:200],
+            object_repr=object_repr,
+            details=details,
             port_id=port_id,
             facility_id=facility_id,
             organisation_id=organisation_id,
-            details=canonical_json(details or {}),
-            prev_hash=last.hash if last else GENESIS_HASH,
         )
-        entry.hash = entry_hash(entry)
-        entry.save(force_insert=True)
+    )
+
+
+def audit_record_entry(entry: AuditEntry) -> AuditEntry:
+    """Append an entry made by ``audit_entry`` in the caller's transaction."""
+    # Inside a caller's transaction no savepoint is needed: a failure here fails
+    # the change with it.
+    with transaction.atomic(savepoint=False):
+        with prepared_cursor() as cursor:
+            for sql, params in audit_head_statements():
+                cursor.execute(sql, params)
+            head = cursor.fetchone()
+        audit_link(entry, head)
+        insert_instance(entry)
     return entry
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from port2port.core.errors import NotFound
-from port2port.core.models import Facility, Organisation, Role
+from port2port.core.models import ApiToken, Facility, Organisation, Role
 from port2port.core.scopes import Actor, scope_for
 from port2port.core.selectors import get_scoped
 from port2port.release import permissions
@@ -158,7 +158,10 @@ def terminal_get_for_user(*, actor: Actor, pk: Any) -> Facility:
     scope = scope_for(actor)
     if pk in scope.facility_ids and not scope.is_platform_admin:
         # A terminal's own gate (a device token of the facility, or its staff):
-        # the common case at every pick-up, without the operator look-up.
+        # the common case at every pick-up, without the operator look-up. A
+        # device token carries its facility already (read with the token).
+        if isinstance(actor, ApiToken) and actor.facility_id == pk:
+            return actor.facility  # type: ignore[return-value]
         facility = Facility.objects.filter(pk=pk).order_by().first()
         if facility is not None:
             return facility

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import http.client
 import ipaddress
 import json
@@ -22,16 +23,31 @@ import urllib.request
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from port2port.access import gate
 from port2port.access.models import PortPass
-from port2port.core.audit import audit_record
+from port2port.core.audit import (
+    audit_entry,
+    audit_head_statements,
+    audit_link,
+    audit_record,
+    audit_record_entry,
+)
+from port2port.core.db import (
+    insert_instance,
+    insert_statement,
+    inserted,
+    prepared_cursor,
+    row_convert,
+    row_converters,
+    statement_batch,
+)
 from port2port.core.errors import (
     Conflict,
     InvalidInput,
@@ -126,7 +142,7 @@ def _event(
     at: dt.datetime | None = None,
     details: dict[str, Any] | None = None,
 ) -> ReleaseEvent:
-    return ReleaseEvent.objects.create(
+    event = ReleaseEvent(
         release=release,
         kind=kind,
         at=at or timezone.now(),
@@ -134,6 +150,8 @@ def _event(
         actor_label=_label(actor),
         details=details or {},
     )
+    insert_instance(event)
+    return event
 
 
 def _audit(
@@ -1487,47 +1505,176 @@ def _presented(
     return facts, person.name if person else ""
 
 
-def _release_for(container: str) -> Release | None:
-    """Return the container's live release (at most one), or else its latest one."""
-    queryset = Release.objects.filter(container_number=container).order_by(
-        "-created_at", "-id"
+_ASSIGNMENT_FIELDS = (
+    "id",
+    "transport_operator",
+    "mode",
+    "driver",
+    "plate",
+    "slot_from",
+    "slot_until",
+    "visit_reference",
+)
+
+
+class _PickupPlan(NamedTuple):
+    read: str
+    locked_read: str
+    take: str
+    names: tuple[str, ...]
+
+
+@functools.cache
+def _pickup_plan(vendor: str) -> _PickupPlan:
+    """Build the pick-up check's read and its guarded take, once per process.
+
+    The read is one statement: the container's live release (or else its latest),
+    its active assignment, whether a transfer waits for an answer and whether a
+    bulletin names the container. The take moves the release to picked up only
+    if nothing it was decided on changed since: the same status and last change,
+    the same assignment still active, no transfer waiting.
+    """
+    release_table = Release._meta.db_table
+    assignment_table = DriverAssignment._meta.db_table
+    transfer_table = ReleaseTransfer._meta.db_table
+    watch_table = ContainerWatch._meta.db_table
+    names = tuple(field.attname for field in Release._meta.concrete_fields)
+    release_columns = ", ".join(
+        f'r."{field.column}"' for field in Release._meta.concrete_fields
     )
-    return queryset.filter(status__in=Release.LIVE).first() or queryset.first()
+    assignment_columns = ", ".join(
+        f'a."{DriverAssignment._meta.get_field(name).column}"'  # type: ignore[union-attr]
+        for name in _ASSIGNMENT_FIELDS
+    )
+    live = ", ".join(f"'{status}'" for status in Release.LIVE)
+    pending = ReleaseTransfer.State.PENDING
+    lock = " FOR UPDATE" if vendor == "postgresql" else ""
+    # The container's release first (one row), then what hangs off it: a plan
+    # that looks rows up by the release's key whatever the tables' statistics.
+    read = (
+        f'WITH r AS (SELECT * FROM "{release_table}" '  # noqa: S608 - names from the models
+        'WHERE "container_number" = %s '
+        f'ORDER BY CASE WHEN "status" IN ({live}) THEN 0 ELSE 1 END, '
+        '"created_at" DESC, "id" DESC LIMIT 1{lock}) '
+        f"SELECT {release_columns}, {assignment_columns}, "
+        f'EXISTS (SELECT 1 FROM "{transfer_table}" t WHERE t."release_id" = r."id" '
+        f"AND t.\"state\" = '{pending}'), "
+        f'EXISTS (SELECT 1 FROM "{watch_table}" w WHERE w."container_number" = '
+        f'r."container_number" AND w."active") '
+        f'FROM r LEFT JOIN "{assignment_table}" a '
+        f'ON a."release_id" = r."id" AND a."active"'
+    )
+    take = (
+        f'UPDATE "{release_table}" SET "status" = %s, "picked_up_at" = %s, '  # noqa: S608 - names from the models
+        f'"picked_up_by_id" = %s, "updated_at" = %s '
+        f'WHERE "id" = %s AND "status" = %s AND "updated_at" = %s '
+        f'AND EXISTS (SELECT 1 FROM "{assignment_table}" a WHERE a."id" = %s '
+        f'AND a."active") '
+        f'AND NOT EXISTS (SELECT 1 FROM "{transfer_table}" t '
+        f'WHERE t."release_id" = %s AND t."state" = \'{pending}\')'
+    )
+    return _PickupPlan(
+        read.replace("{lock}", ""), read.replace("{lock}", lock), take, names
+    )
 
 
-def _release_before_pickup(release: Release) -> Release:
-    """Read the release again inside the pick-up's transaction, as it was before it."""
-    fresh = Release.objects.get(pk=release.pk)
-    fresh.status = Release.Status.ACTIVE
-    fresh.picked_up_at = None
-    return fresh
+@functools.cache
+def _pickup_converters() -> tuple[list[Any], list[Any]]:
+    names = [field.attname for field in Release._meta.concrete_fields]
+    return (
+        row_converters(Release, names),
+        row_converters(DriverAssignment, list(_ASSIGNMENT_FIELDS)),
+    )
 
 
-def _release_facts(release: Release, at: dt.datetime) -> ReleaseFacts:
+@dataclass(frozen=True, slots=True)
+class _PickupRead:
+    release: Release | None
+    facts: ReleaseFacts | None
+    assignment_id: int | None
+    watched: bool
+
+
+def _pickup_read(container: str, at: dt.datetime, *, lock: bool = False) -> _PickupRead:
+    """Read everything the decision needs about the container, in one statement.
+
+    With ``lock`` (inside the take's transaction) the release row is locked on
+    PostgreSQL; SQLite's writer already holds the whole database.
+    """
+    plan = _pickup_plan(connection.vendor)
+    names, count = plan.names, len(plan.names)
+    with prepared_cursor() as cursor:
+        cursor.execute(plan.locked_read if lock else plan.read, [container])
+        row = cursor.fetchone()
+    if row is None:
+        watched = ContainerWatch.objects.filter(
+            container_number=container, active=True
+        ).exists()
+        return _PickupRead(None, None, None, watched)
+    release_converters, assignment_converters = _pickup_converters()
+    values = row_convert(row[:count], release_converters)
+    release = Release.from_db(connection.alias, names, values)
     assignment = (
-        DriverAssignment.objects.filter(release=release, active=True).order_by().first()
+        row_convert(row[count : count + len(_ASSIGNMENT_FIELDS)], assignment_converters)
+        if row[count] is not None
+        else None
     )
-    return ReleaseFacts(
+    transfer_pending, watched = bool(row[-2]), bool(row[-1])
+    facts = ReleaseFacts(
         status=release.status,
         terminal_id=release.terminal_id,
         valid_from=release.valid_from,
         valid_until=release.valid_until,
         lights=release.lights(now=at),
-        transfer_pending=ReleaseTransfer.objects.filter(
-            release=release, state=ReleaseTransfer.State.PENDING
-        ).exists(),
+        transfer_pending=transfer_pending,
         assignment=AssignmentFacts(
-            operator_is_holder=assignment.transport_operator_id == release.holder_id,
-            mode=assignment.mode,
-            driver_person_id=assignment.driver_id,
-            plate=assignment.plate,
-            slot_from=assignment.slot_from,
-            slot_until=assignment.slot_until,
-            visit_reference=assignment.visit_reference,
+            operator_is_holder=assignment[1] == release.holder_id,
+            mode=assignment[2],
+            driver_person_id=assignment[3],
+            plate=assignment[4],
+            slot_from=assignment[5],
+            slot_until=assignment[6],
+            visit_reference=assignment[7],
         )
         if assignment is not None
         else None,
     )
+    return _PickupRead(
+        release, facts, assignment[0] if assignment is not None else None, watched
+    )
+
+
+def _pickup_take(
+    read: _PickupRead, person_id: int | None, at: dt.datetime
+) -> tuple[str, list[Any]]:
+    """Return the update that picks the release up if nothing changed since ``read``.
+
+    It changes one row, or none when the release changed in between.
+    """
+    release = read.release
+    assert release is not None  # noqa: S101 - only an allowed decision takes
+    ops = connection.ops
+    when = ops.adapt_datetimefield_value(at)
+    return _pickup_plan(connection.vendor).take, [
+        Release.Status.PICKED_UP,
+        when,
+        person_id,
+        when,
+        release.pk,
+        Release.Status.ACTIVE,
+        ops.adapt_datetimefield_value(release.updated_at),
+        read.assignment_id,
+        release.pk,
+    ]
+
+
+def _pickup_taken(read: _PickupRead, person_id: int | None, at: dt.datetime) -> None:
+    release = read.release
+    assert release is not None  # noqa: S101 - only an allowed decision takes
+    release.status = Release.Status.PICKED_UP
+    release.picked_up_at = at
+    release.picked_up_by_id = person_id
+    release.updated_at = at
 
 
 def _stored_outcome(attempt: PickupAttempt) -> PickupOutcome:
@@ -1660,9 +1807,6 @@ def pickup_check(
     credential = (credential or "").strip() or None
     read_plate = "".join(ch for ch in (plate or "").upper() if ch.isalnum())[:10]
     presented, person_name = _presented(credential, terminal, at)
-    watched = ContainerWatch.objects.filter(
-        container_number=container, active=True
-    ).exists()
     request = PickupRequest(
         terminal_id=terminal.pk,
         credential=credential,
@@ -1670,137 +1814,186 @@ def pickup_check(
         plate=read_plate or None,
         visit_reference=visit_reference,
     )
+
+    def decide(read: _PickupRead) -> PickupDecision:
+        return pickup_decide(
+            request=request,
+            release=read.facts,
+            presented=presented,
+            watched=read.watched,
+            biometric_required=settings.RELEASE_BIOMETRIC_REQUIRED,
+            at=at,
+        )
+
     # Decide on what is read before the write transaction, so that the gate's
-    # writers hold the database only briefly; the pick-up itself is a conditional
-    # update, checked again inside the transaction.
-    release = _release_for(container)
-    facts = _release_facts(release, at) if release else None
-    decision = pickup_decide(
-        request=request,
-        release=facts,
-        presented=presented,
-        watched=watched,
-        biometric_required=settings.RELEASE_BIOMETRIC_REQUIRED,
-        at=at,
-    )
-    with transaction.atomic():
-        if decision.allowed and release is not None:
-            taken = Release.objects.filter(
-                pk=release.pk, status=Release.Status.ACTIVE
-            ).update(
-                status=Release.Status.PICKED_UP,
-                picked_up_at=at,
-                picked_up_by_id=decision.person_id,
-                updated_at=at,
-            )
-            if taken == 1:
-                # The release is ours now (its row is locked until the commit):
-                # make sure nothing else about it changed since it was read.
-                current = _release_facts(_release_before_pickup(release), at)
-                if current != facts:
-                    taken = 0
-                    Release.objects.filter(pk=release.pk).update(
-                        status=Release.Status.ACTIVE,
-                        picked_up_at=None,
-                        picked_up_by_id=None,
-                    )
-            if taken != 1:
-                # Another attempt or change came first: decide again on what it left.
-                release.refresh_from_db()
-                decision = pickup_decide(
-                    request=request,
-                    release=_release_facts(release, at),
-                    presented=presented,
-                    watched=watched,
-                    biometric_required=settings.RELEASE_BIOMETRIC_REQUIRED,
-                    at=at,
-                )
-            else:
-                release.status = Release.Status.PICKED_UP
-                release.picked_up_at = at
-        try:
-            with transaction.atomic():
-                attempt = PickupAttempt.objects.create(
-                    release=release,
-                    terminal=terminal,
-                    at=at,
-                    container_number=container,
-                    credential=(credential or "")[:64],
-                    person_id=decision.person_id,
-                    plate=read_plate,
-                    biometric=biometric,
-                    visit_reference=(visit_reference or "")[:40],
-                    allowed=decision.allowed,
-                    reasons=",".join(decision.reasons),
-                    notes=",".join(decision.notes),
-                    request_id=request_id[:64],
-                    actor_label=_label(actor),
-                )
-        except IntegrityError:
-            # The same request arrived twice at once; answer with the first.
-            stored = PickupAttempt.objects.get(terminal=terminal, request_id=request_id)
-            return _stored_outcome(stored)
-        details = {
-            "attempt": attempt.pk,
-            "terminal": terminal.code,
-            "allowed": decision.allowed,
-            "reasons": list(decision.reasons),
-            "notes": list(decision.notes),
-            "person": decision.person_id,
-            "person_name": person_name,
-            "plate": read_plate,
-        }
-        if release is not None:
-            _event(
-                release,
-                ReleaseEvent.Kind.PICKUP_ALLOWED
-                if decision.allowed
-                else ReleaseEvent.Kind.PICKUP_REFUSED,
-                actor=actor,
-                organisation_id=terminal.operator_id,
+    # writers hold the database only briefly: the pick-up itself is an update
+    # guarded by what the decision was made on. Should something have changed in
+    # between (another attempt, a block, a new assignment), the release is read
+    # again under a lock and decided on once more.
+    def store(read: _PickupRead | None) -> PickupOutcome:
+        with transaction.atomic():
+            if read is None:
+                read = _pickup_read(container, at, lock=True)
+            decision = decide(read)
+            release = read.release
+            attempt = PickupAttempt(
+                release=release,
+                terminal=terminal,
                 at=at,
-                details=details,
+                container_number=container,
+                credential=(credential or "")[:64],
+                person_id=decision.person_id,
+                plate=read_plate,
+                biometric=biometric,
+                visit_reference=(visit_reference or "")[:40],
+                allowed=decision.allowed,
+                reasons=",".join(decision.reasons),
+                notes=",".join(decision.notes),
+                request_id=request_id[:64],
+                actor_label=_label(actor),
             )
-        if decision.signals:
-            signals = FraudSignal.objects.bulk_create(
-                FraudSignal(
-                    kind=str(signal),
-                    at=at,
-                    release=release,
-                    attempt=attempt,
-                    terminal=terminal,
-                    port_id=terminal.port_id,
-                    container_number=container,
-                    person_id=decision.person_id,
-                    details={
-                        "reasons": list(decision.reasons),
-                        "release_terminal": release.terminal_id if release else None,
-                        "plate": read_plate,
-                    },
+            # The common case goes to the database in two batches: the pick-up,
+            # the attempt and the audit chain's head; then the timeline step and
+            # the audit entry, which name the attempt.
+            with statement_batch() as batch:
+                took = (
+                    batch.execute(*_pickup_take(read, decision.person_id, at))
+                    if decision.allowed
+                    else None
                 )
-                for signal in decision.signals
-            )
-            fraud_signals_report(signals=signals, terminal=terminal)
-        audit_record(
-            actor=actor,
-            action="release.pickup_allowed"
-            if decision.allowed
-            else "release.pickup_refused",
-            obj=release if release is not None else attempt,
-            port_id=terminal.port_id,
-            facility_id=terminal.pk,
-            organisation_id=terminal.operator_id,
-            details={
-                "container": container,
+                stored = batch.execute(*insert_statement(attempt))
+                heads = (
+                    []
+                    if decision.signals
+                    else [batch.execute(*sql) for sql in audit_head_statements()]
+                )
+            if took is not None:
+                if took.rowcount != 1:
+                    raise _ReleaseChanged
+                _pickup_taken(read, decision.person_id, at)
+            inserted(attempt, stored.row)
+            details = {
                 "attempt": attempt.pk,
+                "terminal": terminal.code,
+                "allowed": decision.allowed,
                 "reasons": list(decision.reasons),
-                "signals": list(decision.signals),
+                "notes": list(decision.notes),
                 "person": decision.person_id,
+                "person_name": person_name,
+                "plate": read_plate,
+            }
+            event = (
+                ReleaseEvent(
+                    release=release,
+                    kind=ReleaseEvent.Kind.PICKUP_ALLOWED
+                    if decision.allowed
+                    else ReleaseEvent.Kind.PICKUP_REFUSED,
+                    at=at,
+                    organisation_id=terminal.operator_id,
+                    actor_label=_label(actor),
+                    details=details,
+                )
+                if release is not None
+                else None
+            )
+            entry = audit_entry(
+                actor=actor,
+                action="release.pickup_allowed"
+                if decision.allowed
+                else "release.pickup_refused",
+                obj=release if release is not None else attempt,
+                port_id=terminal.port_id,
+                facility_id=terminal.pk,
+                organisation_id=terminal.operator_id,
+                details={
+                    "container": container,
+                    "attempt": attempt.pk,
+                    "reasons": list(decision.reasons),
+                    "signals": list(decision.signals),
+                    "person": decision.person_id,
+                },
+            )
+            if decision.signals:
+                # Fraud signals raise alerts, which write to the audit chain
+                # themselves: this entry follows theirs, appended the plain way.
+                if event is not None:
+                    insert_instance(event)
+                _pickup_signals(decision, attempt, terminal, read_plate)
+                audit_record_entry(entry)
+            else:
+                audit_link(entry, heads[-1].row)
+                with statement_batch() as batch:
+                    written = [
+                        batch.execute(*insert_statement(row))
+                        for row in (event, entry)
+                        if row is not None
+                    ]
+                for row, result in zip(
+                    [r for r in (event, entry) if r is not None], written, strict=True
+                ):
+                    inserted(row, result.row)
+        return PickupOutcome(
+            attempt=attempt,
+            decision=decision,
+            release=release,
+            person_name=person_name,
+        )
+
+    # Decide on what is read before the write transaction, so that the gate's
+    # writers hold the database only briefly: the pick-up itself is an update
+    # guarded by what the decision was made on. Should something have changed in
+    # between (another attempt, a block, a new assignment), the transaction is
+    # rolled back and the release read again under its lock, first thing in a
+    # new one, and decided on once more.
+    try:
+        try:
+            return store(_pickup_read(container, at))
+        except _ReleaseChanged:
+            return store(None)
+    except IntegrityError:
+        stored = (
+            PickupAttempt.objects.filter(terminal=terminal, request_id=request_id)
+            .select_related("release", "person")
+            .first()
+            if request_id
+            else None
+        )
+        if stored is None:
+            raise
+        # The same request arrived twice at once; answer with the first.
+        return _stored_outcome(stored)
+
+
+class _ReleaseChanged(Exception):
+    """The release changed between the pick-up's read and its take."""
+
+
+def _pickup_signals(
+    decision: PickupDecision,
+    attempt: PickupAttempt,
+    terminal: Facility,
+    plate: str,
+) -> None:
+    release = attempt.release
+    signals = FraudSignal.objects.bulk_create(
+        FraudSignal(
+            kind=str(signal),
+            at=attempt.at,
+            release=release,
+            attempt=attempt,
+            terminal=terminal,
+            port_id=terminal.port_id,
+            container_number=attempt.container_number,
+            person_id=decision.person_id,
+            details={
+                "reasons": list(decision.reasons),
+                "release_terminal": release.terminal_id if release else None,
+                "plate": plate,
             },
         )
-    return PickupOutcome(
-        attempt=attempt, decision=decision, release=release, person_name=person_name
+        for signal in decision.signals
     )
+    fraud_signals_report(signals=signals, terminal=terminal)
 
 
 @transaction.atomic

@@ -503,6 +503,88 @@ def test_under_concurrent_attempts_exactly_one_pickup_succeeds(chain: Chain) -> 
     } == {("ALREADY_PICKED_UP",)}
 
 
+def _changed_after_reading(
+    monkeypatch: pytest.MonkeyPatch, change: Callable[[], Any]
+) -> list[bool]:
+    """Make ``change`` happen between the check's first read and its take."""
+    original = services._pickup_read
+    locked: list[bool] = []
+
+    def read(container: str, at: dt.datetime, *, lock: bool = False) -> Any:
+        result = original(container, at, lock=lock)
+        locked.append(lock)
+        if len(locked) == 1:
+            change()
+        return result
+
+    monkeypatch.setattr(services, "_pickup_read", read)
+    return locked
+
+
+def _check_service(chain: Chain, credential: str) -> services.PickupOutcome:
+    return services.pickup_check(
+        actor=chain.gate_operator,
+        terminal=chain.world.deurganck,
+        container_number=CONTAINER,
+        credential=credential,
+        biometric="match",
+    )
+
+
+def test_a_block_between_the_decision_and_the_pickup_refuses_it(
+    chain: Chain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = ready_release(chain)
+    reads = _changed_after_reading(
+        monkeypatch,
+        lambda: services.release_block(
+            actor=chain.agent, release=release, reason="Carrier dispute"
+        ),
+    )
+    outcome = _check_service(chain, chain.driver_pass.number)
+    assert reads == [False, True]  # decided again on a fresh, locked read
+    assert outcome.decision.allowed is False
+    assert "RELEASE_BLOCKED" in outcome.attempt.reason_list
+    release.refresh_from_db()
+    assert release.status == "blocked"
+    assert release.picked_up_at is None
+
+
+def test_a_new_driver_between_the_decision_and_the_pickup_refuses_the_old_one(
+    chain: Chain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = ready_release(chain)
+    _changed_after_reading(
+        monkeypatch,
+        lambda: services.release_assign(
+            actor=chain.haulier,
+            release=release,
+            pass_number=chain.colleague_pass.number,
+        ),
+    )
+    outcome = _check_service(chain, chain.driver_pass.number)
+    assert outcome.decision.allowed is False
+    assert outcome.attempt.reason_list == ["WRONG_DRIVER"]
+    release.refresh_from_db()
+    assert release.status == "active"
+
+
+def test_an_unrelated_change_between_the_decision_and_the_pickup_still_lets_it_go(
+    chain: Chain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = ready_release(chain)
+    reads = _changed_after_reading(
+        monkeypatch, lambda: Release.objects.get(pk=release.pk).save()
+    )
+    outcome = _check_service(chain, chain.driver_pass.number)
+    assert reads == [False, True]
+    assert outcome.decision.allowed is True
+    release.refresh_from_db()
+    assert release.status == "picked_up"
+    assert release.picked_up_by_id == chain.driver_pass.person_id
+    assert PickupAttempt.objects.filter(release=release, allowed=True).count() == 1
+
+
 # The rules alone ---------------------------------------------------------------------------
 
 AT = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
