@@ -49,7 +49,7 @@ from port2port.access.models import (
     ZonePolicy,
 )
 from port2port.compliance.models import TrainingRecord
-from port2port.core.db import writer_turn
+from port2port.core.db import prepared_cursor, writer_turn
 from port2port.core.models import AccessPoint, Facility, Person, Port, Vehicle, Zone
 from port2port.gate import (
     AccessPointInfo,
@@ -942,7 +942,7 @@ def _event_insert(event: AccessEvent) -> None:
     values = [getattr(event, column) for column in _EVENT_COLUMNS]
     values[0] = ops.adapt_datetimefield_value(values[0])
     values[1] = ops.adapt_datetimefield_value(values[1])
-    with writer_turn(), connection.cursor() as cursor:
+    with writer_turn(), prepared_cursor(connection.alias) as cursor:
         cursor.execute(_event_sql(), values)
         event.pk = cursor.fetchone()[0]
 

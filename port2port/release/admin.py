@@ -17,6 +17,7 @@ from port2port.release.models import (
     PickupAttempt,
     Release,
     ReleaseTransfer,
+    TerminalContainerStatus,
     WebhookDelivery,
     WebhookSubscription,
 )
@@ -84,3 +85,15 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
 class ContainerWatchAdmin(ReadOnlyAdmin):
     list_display = ["container_number", "reference", "active"]
     search_fields = ["container_number", "reference"]
+
+
+@admin.register(TerminalContainerStatus)
+class TerminalContainerStatusAdmin(ReadOnlyAdmin):
+    list_display = [
+        "container_number",
+        "terminal",
+        "discharged_at",
+        "terminal_released_at",
+        "reported_by",
+    ]
+    search_fields = ["container_number"]

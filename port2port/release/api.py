@@ -274,6 +274,27 @@ class TerminalStatusIn(InSchema):
     terminal_released: bool | None = None
 
 
+class ContainerTerminalStatusIn(InSchema):
+    terminal_id: Id | None = Field(
+        None, description="Defaults to the facility of the terminal's token"
+    )
+    container_number: str = Field(..., min_length=4, max_length=20)
+    discharged: bool | None = None
+    terminal_released: bool | None = None
+
+
+class ContainerTerminalStatusOut(Schema):
+    container_number: str
+    release_id: int | None = Field(
+        None, description="The live release the report changed, if there is one"
+    )
+    recorded_before_release: bool = Field(
+        ..., description="Kept for the release to come: none exists at the terminal"
+    )
+    discharged: bool
+    terminal_released: bool
+
+
 class CustomsStatusIn(InSchema):
     status: CustomsStatus
 
@@ -712,6 +733,45 @@ def release_terminal_status(
         discharged=payload.discharged,
         terminal_released=payload.terminal_released,
     )
+
+
+@router.post(
+    "/releases/terminal-status",
+    response=ContainerTerminalStatusOut,
+    summary="Report discharge and terminal release by container number (the terminal)",
+    description=(
+        "For a container with a live release at the terminal this is that "
+        "release's report. A container is often discharged before the shipping "
+        "agent releases it: the report is then kept and carried onto the release "
+        "when it is created at this terminal (its lights and timeline show it)."
+    ),
+)
+def container_terminal_status(
+    request: HttpRequest, payload: ContainerTerminalStatusIn
+) -> dict[str, Any]:
+    actor = actor_of(request, WRITE)
+    terminal_id = payload.terminal_id
+    if terminal_id is None:
+        facilities = scope_for(actor).facility_ids
+        if len(facilities) != 1:
+            raise field_error("terminal_id", "Name the terminal.")
+        terminal_id = next(iter(facilities))
+    terminal = selectors.terminal_get_for_user(actor=actor, pk=terminal_id)
+    report = services.container_terminal_report(
+        actor=actor,
+        terminal=terminal,
+        container_number=payload.container_number,
+        discharged=payload.discharged,
+        terminal_released=payload.terminal_released,
+    )
+    held = report.release or report.status
+    return {
+        "container_number": report.container_number,
+        "release_id": report.release.pk if report.release else None,
+        "recorded_before_release": report.release is None,
+        "discharged": held is not None and held.discharged_at is not None,
+        "terminal_released": held is not None and held.terminal_released_at is not None,
+    }
 
 
 @router.post(

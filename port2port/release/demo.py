@@ -263,6 +263,32 @@ def seed(*, stdout: Any = None) -> dict[str, int]:
                     services.release_gate_out(actor=admin, release=release)
                     counts["gate_outs"] += 1
 
+        # Containers discharged before the agent released them: the terminal's
+        # report waits for the release, and half of them have one by now.
+        taken = set(Release.objects.values_list("container_number", flat=True))
+        early = [n for n in _containers(random.Random(SEED + 1), 40) if n not in taken]
+        for i, number in enumerate(early[:8]):
+            terminal = terminals[i % len(terminals)]
+            services.container_terminal_report(
+                actor=admin,
+                terminal=terminal,
+                container_number=number,
+                discharged=True,
+                terminal_released=i % 2 == 0,
+            )
+            counts["discharged_before_release"] += 1
+            if i % 2 == 0:
+                services.release_create(
+                    actor=agent,
+                    agent=agent_org,
+                    container_number=number,
+                    terminal=terminal,
+                    holder=forwarders[i % len(forwarders)],
+                    valid_until=now + dt.timedelta(days=10),
+                    bills_of_lading=[f"MLA{rng.randint(1_000_000, 9_999_999)}"],
+                    reference=f"MLA-EARLY-{i:03d}",
+                )
+
         # A few releases whose validity ended yesterday: the expiry job closes them.
         expiring = list(
             Release.objects.filter(pk__in=result.ids, status=Release.Status.ACTIVE)

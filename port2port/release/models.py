@@ -605,6 +605,40 @@ class ContainerWatch(models.Model):
         return f"{self.container_number} ({self.reference})"
 
 
+class TerminalContainerStatus(models.Model):
+    """What a terminal reported of a container before any release of it existed.
+
+    Containers are often discharged (and released by the terminal) before the
+    shipping agent's commercial release: the terminal's report is kept here and
+    carried onto the release when it is created at that terminal.
+    """
+
+    terminal = models.ForeignKey(
+        Facility, verbose_name=_("terminal"), on_delete=models.CASCADE, related_name="+"
+    )
+    container_number = models.CharField(_("container number"), max_length=11)
+    discharged_at = models.DateTimeField(_("discharged"), null=True, blank=True)
+    terminal_released_at = models.DateTimeField(
+        _("released by the terminal"), null=True, blank=True
+    )
+    reported_at = models.DateTimeField(_("reported"), default=timezone.now)
+    reported_by = models.CharField(_("reported by"), max_length=150)
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        verbose_name = _("container status reported before its release")
+        verbose_name_plural = _("container statuses reported before their release")
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(
+                fields=["terminal", "container_number"],
+                name="terminal_container_status_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.container_number} at {self.terminal_id}"
+
+
 class WebhookSubscription(TimeStampedModel):
     """Where an organisation wants the events of the releases it is party to.
 

@@ -73,6 +73,7 @@ from port2port.release.models import (
     Release,
     ReleaseEvent,
     ReleaseTransfer,
+    TerminalContainerStatus,
     WebhookDelivery,
     WebhookSubscription,
 )
@@ -564,6 +565,8 @@ def release_create_bulk(
     try:
         with transaction.atomic():
             for start in range(0, len(cleaned), BATCH_SIZE):
+                chunk = cleaned[start : start + BATCH_SIZE]
+                early = _early_statuses(chunk)
                 batch = [
                     Release(
                         reference=values["reference"],
@@ -585,11 +588,12 @@ def release_create_bulk(
                         updated_at=now,
                     )
                     for values, row in zip(
-                        cleaned[start : start + BATCH_SIZE],
+                        chunk,
                         rows[start : start + BATCH_SIZE],
                         strict=True,
                     )
                 ]
+                carried = _early_apply(batch, early, now)
                 created = Release.objects.bulk_create(batch)
                 ids = [r.pk for r in created]
                 result.ids.extend(ids)
@@ -604,6 +608,8 @@ def release_create_bulk(
                     )
                     for r in created
                 )
+                if carried:
+                    _early_record(carried, label=label, at=now)
                 if single:
                     _audit(
                         actor,
@@ -1376,6 +1382,175 @@ def release_terminal_report(
         organisation_id=organisation_id,
     )
     return release
+
+
+@dataclass(frozen=True)
+class TerminalReport:
+    """Where a terminal's report by container number went.
+
+    ``release`` when the container has a live release at the terminal (the
+    report changed it); otherwise ``status``, kept for the release to come.
+    """
+
+    container_number: str
+    release: Release | None = None
+    status: TerminalContainerStatus | None = None
+
+
+@transaction.atomic
+def container_terminal_report(
+    *,
+    actor: Actor,
+    terminal: Facility,
+    container_number: str,
+    discharged: bool | None = None,
+    terminal_released: bool | None = None,
+) -> TerminalReport:
+    """Record the terminal's discharge and release of a container by its number.
+
+    With a live release of the container at this terminal, it is that release's
+    report (``release_terminal_report``). Without one (the container is
+    discharged before the agent releases it, as is common), the report is kept
+    and carried onto the release when it is created at this terminal.
+    """
+    if not permissions.acts_for_terminal(actor, terminal):
+        raise NotPermitted("Only the terminal can report its containers.")
+    try:
+        container = container_number_normalise(container_number)
+    except InvalidIdentifier as exc:
+        raise field_error("container_number", str(exc)) from None
+    if discharged is None and terminal_released is None:
+        raise field_error("discharged", "Report discharged, terminal_released or both.")
+    release = (
+        Release.objects.filter(
+            container_number=container,
+            terminal=terminal,
+            status__in=(*Release.OPEN, Release.Status.PICKED_UP),
+        )
+        .select_related("terminal", "port", "carrier", "agent", "holder")
+        .first()
+    )
+    if release is not None:
+        return TerminalReport(
+            container_number=container,
+            release=release_terminal_report(
+                actor=actor,
+                release=release,
+                discharged=discharged,
+                terminal_released=terminal_released,
+            ),
+        )
+    now = timezone.now()
+    status = (
+        TerminalContainerStatus.objects.select_for_update()
+        .filter(terminal=terminal, container_number=container)
+        .first()
+    ) or TerminalContainerStatus(terminal=terminal, container_number=container)
+    if discharged is not None:
+        status.discharged_at = (status.discharged_at or now) if discharged else None
+    if terminal_released is not None:
+        status.terminal_released_at = (
+            (status.terminal_released_at or now) if terminal_released else None
+        )
+    status.reported_at = now
+    status.reported_by = _label(actor)
+    status.save()
+    audit_record(
+        actor=actor,
+        action="release.terminal_status_before_release",
+        obj=status,
+        port_id=terminal.port_id,
+        facility_id=terminal.pk,
+        organisation_id=terminal.operator_id,
+        details={
+            "container": container,
+            "discharged": status.discharged_at is not None,
+            "terminal_released": status.terminal_released_at is not None,
+        },
+    )
+    return TerminalReport(container_number=container, status=status)
+
+
+def _early_statuses(
+    rows: Sequence[dict[str, Any]],
+) -> dict[tuple[int, str], TerminalContainerStatus]:
+    """Return what the terminals reported of these new releases' containers."""
+    numbers = [values["container_number"] for values in rows]
+    return {
+        (status.terminal_id, status.container_number): status
+        for status in TerminalContainerStatus.objects.filter(
+            container_number__in=numbers
+        )
+    }
+
+
+def _early_apply(
+    releases: Sequence[Release],
+    early: dict[tuple[int, str], TerminalContainerStatus],
+    now: dt.datetime,
+) -> list[tuple[Release, TerminalContainerStatus]]:
+    """Carry the terminals' earlier reports onto the new releases, lights included."""
+    carried = []
+    for release in releases:
+        status = early.get((release.terminal_id, release.container_number))
+        if status is None:
+            continue
+        release.discharged_at = status.discharged_at
+        release.terminal_released_at = status.terminal_released_at
+        release.light = release.lights(now=now).overall.value
+        carried.append((release, status))
+    return carried
+
+
+def _early_record(
+    carried: Sequence[tuple[Release, TerminalContainerStatus]],
+    *,
+    label: str,
+    at: dt.datetime,
+) -> None:
+    """Put the carried reports on the new releases' timelines; the kept rows go."""
+    events = []
+    for release, status in carried:
+        reported = {
+            "reported_at": _utc(status.reported_at),
+            "reported_by": status.reported_by,
+        }
+        if status.discharged_at is not None:
+            events.append(
+                ReleaseEvent(
+                    release=release,
+                    kind=ReleaseEvent.Kind.DISCHARGED,
+                    at=at,
+                    organisation_id=release.terminal.operator_id,
+                    actor_label=label,
+                    details={
+                        "discharged": True,
+                        "before_release": True,
+                        "discharged_at": _utc(status.discharged_at),
+                        **reported,
+                    },
+                )
+            )
+        if status.terminal_released_at is not None:
+            events.append(
+                ReleaseEvent(
+                    release=release,
+                    kind=ReleaseEvent.Kind.TERMINAL_RELEASED,
+                    at=at,
+                    organisation_id=release.terminal.operator_id,
+                    actor_label=label,
+                    details={
+                        "released": True,
+                        "before_release": True,
+                        "released_at": _utc(status.terminal_released_at),
+                        **reported,
+                    },
+                )
+            )
+    ReleaseEvent.objects.bulk_create(events)
+    TerminalContainerStatus.objects.filter(
+        pk__in=[status.pk for _, status in carried]
+    ).delete()
 
 
 @transaction.atomic

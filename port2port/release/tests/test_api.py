@@ -8,12 +8,14 @@ from django.test import Client
 from django.utils import timezone
 
 from port2port.core.models import AuditEntry
+from port2port.release import services
 from port2port.release.models import (
     FraudSignal,
     PickupAttempt,
     Release,
     ReleaseEvent,
     ReleaseTransfer,
+    TerminalContainerStatus,
 )
 from port2port.release.tests.conftest import (
     CONTAINER,
@@ -21,6 +23,7 @@ from port2port.release.tests.conftest import (
     api,
     client_for,
     gate_headers,
+    lights_green,
     ready_release,
     release_for,
     to_haulier,
@@ -572,6 +575,92 @@ def test_the_terminal_of_another_release_cannot_report_for_it(chain: Chain) -> N
     assert response.status_code == 404
 
 
+def _report_early(chain: Chain, **body: Any) -> Any:
+    return api(
+        client_for(chain.gate_operator),
+        "post",
+        "/releases/terminal-status",
+        {"terminal_id": chain.world.deurganck.pk, **body},
+    )
+
+
+def test_a_discharge_reported_before_the_release_is_carried_onto_it(
+    chain: Chain,
+) -> None:
+    response = _report_early(chain, container_number=CONTAINER.lower(), discharged=True)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body == {
+        "container_number": CONTAINER,
+        "release_id": None,
+        "recorded_before_release": True,
+        "discharged": True,
+        "terminal_released": False,
+    }
+    assert AuditEntry.objects.filter(
+        action="release.terminal_status_before_release"
+    ).exists()
+    assert _report_early(
+        chain, container_number=CONTAINER, terminal_released=True
+    ).json()["terminal_released"]
+
+    release = release_for(chain)
+    assert release.discharged_at is not None
+    assert release.terminal_released_at is not None
+    lights = release.lights(now=timezone.now()).values()
+    assert lights["discharge"] == "discharged"
+    assert lights["terminalRelease"] == "released"
+    # Customs alone stands between this container and the gate.
+    release = lights_green(chain, to_haulier(chain, release))
+    assert release.light == "green"
+    kinds = set(
+        ReleaseEvent.objects.filter(release=release).values_list("kind", flat=True)
+    )
+    assert {"created", "discharged", "terminal_released"} <= kinds
+    early = ReleaseEvent.objects.get(release=release, kind="discharged")
+    assert early.details["before_release"] is True
+    # Carried once: now the report is the release's own.
+    response = _report_early(chain, container_number=CONTAINER, discharged=False)
+    assert response.json()["release_id"] == release.pk
+    assert response.json()["recorded_before_release"] is False
+    release.refresh_from_db()
+    assert release.discharged_at is None
+
+
+def test_a_report_before_the_release_stays_with_its_terminal(chain: Chain) -> None:
+    _report_early(chain, container_number=CONTAINER, discharged=True)
+    release = services.release_create(
+        actor=chain.agent,
+        agent=chain.agent_org,
+        container_number=CONTAINER,
+        terminal=chain.world.kluizendok,
+        holder=chain.forwarder_org,
+        valid_until=timezone.now() + dt.timedelta(days=5),
+        bills_of_lading=["MEDUAN123456"],
+    )
+    assert release.discharged_at is None
+
+
+def test_an_early_report_is_validated_and_scoped(chain: Chain) -> None:
+    bad = _report_early(chain, container_number="MSCU1234567", discharged=True)
+    assert bad.status_code == 400
+    assert "container_number" in bad.json()["error"]["fields"]
+    empty = _report_early(chain, container_number=CONTAINER)
+    assert empty.status_code == 400
+    outsider = api(
+        client_for(chain.outsider),
+        "post",
+        "/releases/terminal-status",
+        {
+            "terminal_id": chain.world.deurganck.pk,
+            "container_number": CONTAINER,
+            "discharged": True,
+        },
+    )
+    assert outsider.status_code == 404
+    assert not TerminalContainerStatus.objects.exists()
+
+
 def test_the_openapi_document_lists_the_release_routes(client: Client) -> None:
     schema = client.get("/api/v1/openapi.json").json()
     paths = set(schema["paths"])
@@ -580,6 +669,7 @@ def test_the_openapi_document_lists_the_release_routes(client: Client) -> None:
         "/api/v1/releases/bulk",
         "/api/v1/releases/coreor",
         "/api/v1/releases/pickups",
+        "/api/v1/releases/terminal-status",
         "/api/v1/releases/{release_id}/timeline",
         "/api/v1/releases/transfers/{transfer_id}/accept",
         "/api/v1/releases/webhooks",
