@@ -23,6 +23,7 @@ its attempt stored. The last line is one JSON object.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import http.client
 import json
 import os
@@ -36,7 +37,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _gate_django import ROOT, _free_port, _setup_django, _wait_for, throwaway_database
+from _gate_django import (
+    ROOT,
+    _free_port,
+    _setup_django,
+    _wait_for,
+    settle_database,
+    throwaway_database,
+)
 
 OWNERS = ("MSCU", "MEDU", "MAEU", "CMAU", "HLXU", "ONEU", "EGLU", "TGHU", "CSQU")
 
@@ -246,6 +254,9 @@ def http_figures(
         answers: list[bool | None] = [None] * len(work)
         counter = iter(range(len(work)))
         lock = threading.Lock()
+        # Keep this process's garbage collector from pausing the clients mid-run.
+        gc.collect()
+        gc.freeze()
         started = time.perf_counter() + 0.2
 
         def worker() -> None:
@@ -275,6 +286,7 @@ def http_figures(
             t.join()
         elapsed = time.perf_counter() - started
     finally:
+        gc.unfreeze()
         server.terminate()
         server.wait(10)
     answered = sum(1 for a in answers if a is not None)
@@ -323,6 +335,7 @@ def main() -> None:
         if len(ids) < needed:
             raise SystemExit(f"create at least {needed} releases for this run")
         requests = make_pickable(world, ids[:needed])
+        settle_database()
         os.environ.setdefault("P2P_LOG_LEVEL", "WARNING")
         figures.update(http_figures(env, world, requests, rate=rate, seconds=seconds))
     keys = ["bulk_create_100k_s", "pickup_checks_per_s", "pickup_p99_ms", "database"]

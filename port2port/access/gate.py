@@ -27,7 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import connections, transaction
-from django.db.models import Count, Max, Q, TextField
+from django.db.models import Max, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -549,11 +549,22 @@ def _structure_stamp() -> tuple[Any, ...]:
     nothing of the gate: a change there (a security level, a new gate, a zone
     removed) is noticed by this fingerprint moving, not by a ``PolicyChange``.
     """
-    stamp: list[Any] = []
+    with prepared_cursor() as cursor:
+        cursor.execute(_structure_sql(), ())
+        return tuple(cursor.fetchone())
+
+
+@functools.cache
+def _structure_sql() -> str:
+    # One statement, polled every GATE_POLL_SECONDS by every process.
+    parts = []
     for model in (Port, Facility, Zone, AccessPoint):
-        row = model.objects.aggregate(latest=Max("updated_at"), count=Count("id"))
-        stamp += [row["latest"], row["count"]]
-    return tuple(stamp)
+        table = model._meta.db_table
+        parts.append(
+            f'(SELECT MAX("updated_at") FROM "{table}"), '  # noqa: S608 - the models' names
+            f'(SELECT COUNT(*) FROM "{table}")'
+        )
+    return "SELECT " + ", ".join(parts)
 
 
 def snapshot_build() -> State:
@@ -685,8 +696,19 @@ def state_current(*, force_poll: bool = False) -> State:
         and now - _holder.polled_at < settings.GATE_POLL_SECONDS
     ):
         return state
-    with _holder.lock:
+    # One thread of the process polls; the others go on deciding on the state
+    # they have (at most a poll interval old) instead of queueing behind it, and
+    # a rebuild after a structural change does not stall every gate.
+    if not _holder.lock.acquire(blocking=state is None or force_poll):
+        return state  # type: ignore[return-value]
+    try:
         state = _holder.state
+        if (
+            state is not None
+            and not force_poll
+            and time.monotonic() - _holder.polled_at < settings.GATE_POLL_SECONDS
+        ):
+            return state  # Polled by another thread meanwhile.
         if state is None:
             started = time.perf_counter()
             state = snapshot_build()
@@ -732,6 +754,8 @@ def state_current(*, force_poll: bool = False) -> State:
         _holder.state = state
         _holder.polled_at = time.monotonic()
         return state
+    finally:
+        _holder.lock.release()
 
 
 def snapshot_current() -> Snapshot:

@@ -87,6 +87,9 @@ class _PreparedCursor:
     def fetchone(self) -> Any:
         return self._cursor.fetchone()
 
+    def fetchall(self) -> list[Any]:
+        return self._cursor.fetchall()
+
     @property
     def rowcount(self) -> int:
         return self._cursor.rowcount
@@ -101,7 +104,7 @@ def prepared_cursor(using: str = "default") -> Iterator[Any]:
 
     SQLite keeps its own cache of compiled statements, so Django's cursor is
     already the fast one there. Use ``%s`` placeholders and ``execute``,
-    ``fetchone`` and ``rowcount`` only.
+    ``fetchone``, ``fetchall`` and ``rowcount`` only.
     """
     connection = connections[using]
     if connection.vendor != "postgresql":

@@ -61,6 +61,29 @@ def test_a_batch_gives_one_result_per_event(sensors: Sensors) -> None:
     assert (stored.lon, stored.lat) == (4.25, 51.27)
 
 
+def test_a_batch_of_several_inserts_stores_all_and_a_retry_only_the_new(
+    sensors: Sensors,
+) -> None:
+    at = timezone.now() - dt.timedelta(minutes=2)
+    stamp = at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    first = [
+        {"source": "BEANR-F1", "id": f"e{i}", "kind": "fence.alarm", "time": stamp}
+        for i in range(2500)
+    ]
+    results = services.events_ingest(actor=None, events=first)
+    assert {r.status for r in results} == {"accepted"}
+    assert Event.objects.count() == 2500
+    # A retry of the last half with 500 new ones: only those are stored.
+    retry = first[1250:] + [
+        {"source": "BEANR-F1", "id": f"n{i}", "kind": "fence.alarm", "time": stamp}
+        for i in range(500)
+    ]
+    again = services.events_ingest(actor=None, events=retry)
+    assert [r.status for r in again] == ["duplicate"] * 1250 + ["accepted"] * 500
+    assert Event.objects.count() == 3000
+    assert Event.objects.get(source_event_id="e0").time == at
+
+
 def test_a_fence_alarm_and_a_person_on_camera_raise_one_intrusion_alert(
     sensors: Sensors,
 ) -> None:
