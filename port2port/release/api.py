@@ -13,7 +13,7 @@ from port2port.core import selectors as core_selectors
 from port2port.core.api import Id, InSchema, Page, _ref
 from port2port.core.apikit import actor_of
 from port2port.core.errors import InvalidInput, field_error
-from port2port.core.models import Organisation
+from port2port.core.models import Facility, Organisation
 from port2port.core.scopes import Actor, scope_for
 from port2port.release import permissions, selectors, services
 from port2port.release.models import (
@@ -750,13 +750,7 @@ def container_terminal_status(
     request: HttpRequest, payload: ContainerTerminalStatusIn
 ) -> dict[str, Any]:
     actor = actor_of(request, WRITE)
-    terminal_id = payload.terminal_id
-    if terminal_id is None:
-        facilities = scope_for(actor).facility_ids
-        if len(facilities) != 1:
-            raise field_error("terminal_id", "Name the terminal.")
-        terminal_id = next(iter(facilities))
-    terminal = selectors.terminal_get_for_user(actor=actor, pk=terminal_id)
+    terminal = _terminal(actor, payload.terminal_id)
     report = services.container_terminal_report(
         actor=actor,
         terminal=terminal,
@@ -806,6 +800,16 @@ def release_timeline(request: HttpRequest, release_id: int) -> dict[str, Any]:
 # The gate ---------------------------------------------------------------------------------
 
 
+def _terminal(actor: Actor, terminal_id: int | None) -> Facility:
+    """Return the named terminal, or the one facility of the caller (a gate's token)."""
+    if terminal_id is None:
+        facilities = scope_for(actor).facility_ids
+        if len(facilities) != 1:
+            raise field_error("terminal_id", "Name the terminal.")
+        terminal_id = next(iter(facilities))
+    return selectors.terminal_get_for_user(actor=actor, pk=terminal_id)
+
+
 def _pickup_out(outcome: services.PickupOutcome) -> dict[str, Any]:
     attempt = outcome.attempt
     return {
@@ -844,13 +848,7 @@ def pickup_check(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=64),
 ) -> dict[str, Any]:
     actor = actor_of(request, DECIDE)
-    terminal_id = payload.terminal_id
-    if terminal_id is None:
-        facilities = scope_for(actor).facility_ids
-        if len(facilities) != 1:
-            raise field_error("terminal_id", "Name the terminal.")
-        terminal_id = next(iter(facilities))
-    terminal = selectors.terminal_get_for_user(actor=actor, pk=terminal_id)
+    terminal = _terminal(actor, payload.terminal_id)
     outcome = services.pickup_check(
         actor=actor,
         terminal=terminal,
