@@ -94,6 +94,10 @@ class _PreparedCursor:
     def rowcount(self) -> int:
         return self._cursor.rowcount
 
+    @property
+    def description(self) -> Any:
+        return self._cursor.description
+
     def close(self) -> None:
         self._cursor.close()
 
@@ -173,15 +177,13 @@ class StatementBatch:
     def __init__(self, connection: Any) -> None:
         self._connection = connection
         self._pipelined = connection.vendor == "postgresql"
-        self._pending: list[tuple[Any, BatchResult]] = []
+        self._pending: list[tuple[_PreparedCursor, BatchResult]] = []
 
     def execute(self, sql: str, params: Sequence[Any]) -> BatchResult:
         result = BatchResult()
         if self._pipelined:
-            import psycopg
-
-            cursor = psycopg.Cursor(self._connection.connection)
-            cursor.execute(sql, params, prepare=True)  # type: ignore[arg-type]
+            cursor = _PreparedCursor(self._connection)
+            cursor.execute(sql, params)
             self._pending.append((cursor, result))
         else:
             with self._connection.cursor() as cursor:

@@ -1454,11 +1454,18 @@ def container_terminal_report(
         )
     status.reported_at = now
     status.reported_by = _label(actor)
-    status.save()
+    if status.discharged_at is None and status.terminal_released_at is None:
+        # Nothing left to carry (the terminal took its report back): keep no row.
+        if status.pk is not None:
+            status.delete()
+    else:
+        status.save()
     audit_record(
         actor=actor,
         action="release.terminal_status_before_release",
-        obj=status,
+        object_type=TerminalContainerStatus._meta.label_lower,
+        object_id=f"{terminal.pk}:{container}",
+        object_repr=f"{container} at {terminal.code}",
         port_id=terminal.port_id,
         facility_id=terminal.pk,
         organisation_id=terminal.operator_id,
@@ -1475,11 +1482,11 @@ def _early_statuses(
     rows: Sequence[dict[str, Any]],
 ) -> dict[tuple[int, str], TerminalContainerStatus]:
     """Return what the terminals reported of these new releases' containers."""
-    numbers = [values["container_number"] for values in rows]
     return {
         (status.terminal_id, status.container_number): status
         for status in TerminalContainerStatus.objects.filter(
-            container_number__in=numbers
+            terminal_id__in={values["terminal"].pk for values in rows},
+            container_number__in=[values["container_number"] for values in rows],
         )
     }
 
@@ -1723,22 +1730,24 @@ def _pickup_plan(vendor: str) -> _PickupPlan:
     )
     live = ", ".join(f"'{status}'" for status in Release.LIVE)
     pending = ReleaseTransfer.State.PENDING
-    lock = " FOR UPDATE" if vendor == "postgresql" else ""
     # The container's release first (one row), then what hangs off it: a plan
     # that looks rows up by the release's key whatever the tables' statistics.
-    read = (
-        f'WITH r AS (SELECT * FROM "{release_table}" '  # noqa: S608 - names from the models
-        'WHERE "container_number" = %s '
-        f'ORDER BY CASE WHEN "status" IN ({live}) THEN 0 ELSE 1 END, '
-        '"created_at" DESC, "id" DESC LIMIT 1{lock}) '
-        f"SELECT {release_columns}, {assignment_columns}, "
-        f'EXISTS (SELECT 1 FROM "{transfer_table}" t WHERE t."release_id" = r."id" '
-        f"AND t.\"state\" = '{pending}'), "
-        f'EXISTS (SELECT 1 FROM "{watch_table}" w WHERE w."container_number" = '
-        f'r."container_number" AND w."active") '
-        f'FROM r LEFT JOIN "{assignment_table}" a '
-        f'ON a."release_id" = r."id" AND a."active"'
-    )
+
+    def read(lock: str) -> str:
+        return (
+            f'WITH r AS (SELECT * FROM "{release_table}" '  # noqa: S608 - names from the models
+            'WHERE "container_number" = %s '
+            f'ORDER BY CASE WHEN "status" IN ({live}) THEN 0 ELSE 1 END, '
+            f'"created_at" DESC, "id" DESC LIMIT 1{lock}) '
+            f"SELECT {release_columns}, {assignment_columns}, "
+            f'EXISTS (SELECT 1 FROM "{transfer_table}" t WHERE t."release_id" = r."id" '
+            f"AND t.\"state\" = '{pending}'), "
+            f'EXISTS (SELECT 1 FROM "{watch_table}" w WHERE w."container_number" = '
+            f'r."container_number" AND w."active") '
+            f'FROM r LEFT JOIN "{assignment_table}" a '
+            f'ON a."release_id" = r."id" AND a."active"'
+        )
+
     take = (
         f'UPDATE "{release_table}" SET "status" = %s, "picked_up_at" = %s, '  # noqa: S608 - names from the models
         f'"picked_up_by_id" = %s, "updated_at" = %s '
@@ -1748,9 +1757,9 @@ def _pickup_plan(vendor: str) -> _PickupPlan:
         f'AND NOT EXISTS (SELECT 1 FROM "{transfer_table}" t '
         f'WHERE t."release_id" = %s AND t."state" = \'{pending}\')'
     )
-    return _PickupPlan(
-        read.replace("{lock}", ""), read.replace("{lock}", lock), take, names
-    )
+    # SQLite has no row locks: its writer holds the whole database already.
+    lock = " FOR UPDATE" if vendor == "postgresql" else ""
+    return _PickupPlan(read(""), read(lock), take, names)
 
 
 @functools.cache

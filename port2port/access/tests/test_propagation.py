@@ -156,3 +156,36 @@ def test_a_ban_in_one_process_denies_at_the_gate_of_another_within_a_second(
     assert delay < 1.0, f"the ban reached the gate after {delay:.2f} s"
     # Until the ban, the person was let in: the refusal is the ban's doing.
     assert all(line["allowed"] for line in lines if line["t"] < committed - 0.1)
+
+
+@pytest.mark.django_db
+def test_threads_decide_on_the_state_they_have_while_another_polls(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A poll in progress holds up no other thread; a forced poll waits for it."""
+    import threading
+
+    from port2port.access import gate
+
+    gate.snapshot_reset()
+    first = gate.state_current()
+    monkeypatch.setattr(settings, "GATE_POLL_SECONDS", 0.0)  # every call would poll
+    with gate._holder.lock:  # another thread is polling
+        answers: list[object] = []
+        deciding = threading.Thread(target=lambda: answers.append(gate.state_current()))
+        deciding.start()
+        deciding.join(5)
+        assert answers == [first]  # answered at once, on the state it had
+        waited = threading.Event()
+
+        def forced() -> None:
+            gate.state_current(force_poll=True)
+            waited.set()
+            connection.close()
+
+        thread = threading.Thread(target=forced)
+        thread.start()
+        assert not waited.wait(0.3)  # it waits for the poll in progress
+    thread.join(10)
+    assert waited.is_set()
+    gate.snapshot_reset()

@@ -641,6 +641,23 @@ def test_a_report_before_the_release_stays_with_its_terminal(chain: Chain) -> No
     assert release.discharged_at is None
 
 
+def test_an_early_report_taken_back_leaves_nothing_to_carry(chain: Chain) -> None:
+    _report_early(chain, container_number=CONTAINER, discharged=True)
+    answer = _report_early(chain, container_number=CONTAINER, discharged=False)
+    assert answer.json()["recorded_before_release"] is True
+    assert answer.json()["discharged"] is False
+    assert not TerminalContainerStatus.objects.exists()
+    assert (
+        AuditEntry.objects.filter(
+            action="release.terminal_status_before_release"
+        ).count()
+        == 2
+    )
+    release = release_for(chain)
+    assert release.discharged_at is None
+    assert not ReleaseEvent.objects.filter(release=release, kind="discharged").exists()
+
+
 def test_an_early_report_is_validated_and_scoped(chain: Chain) -> None:
     bad = _report_early(chain, container_number="MSCU1234567", discharged=True)
     assert bad.status_code == 400
