@@ -609,7 +609,7 @@ def release_create_bulk(
                     for r in created
                 )
                 if carried:
-                    _early_record(carried, label=label, at=now)
+                    _early_record(carried)
                 if single:
                     _audit(
                         actor,
@@ -1509,51 +1509,32 @@ def _early_apply(
     return carried
 
 
-def _early_record(
-    carried: Sequence[tuple[Release, TerminalContainerStatus]],
-    *,
-    label: str,
-    at: dt.datetime,
-) -> None:
-    """Put the carried reports on the new releases' timelines; the kept rows go."""
-    events = []
-    for release, status in carried:
-        reported = {
-            "reported_at": _utc(status.reported_at),
-            "reported_by": status.reported_by,
-        }
-        if status.discharged_at is not None:
-            events.append(
-                ReleaseEvent(
-                    release=release,
-                    kind=ReleaseEvent.Kind.DISCHARGED,
-                    at=at,
-                    organisation_id=release.terminal.operator_id,
-                    actor_label=label,
-                    details={
-                        "discharged": True,
-                        "before_release": True,
-                        "discharged_at": _utc(status.discharged_at),
-                        **reported,
-                    },
-                )
-            )
-        if status.terminal_released_at is not None:
-            events.append(
-                ReleaseEvent(
-                    release=release,
-                    kind=ReleaseEvent.Kind.TERMINAL_RELEASED,
-                    at=at,
-                    organisation_id=release.terminal.operator_id,
-                    actor_label=label,
-                    details={
-                        "released": True,
-                        "before_release": True,
-                        "released_at": _utc(status.terminal_released_at),
-                        **reported,
-                    },
-                )
-            )
+def _early_record(carried: Sequence[tuple[Release, TerminalContainerStatus]]) -> None:
+    """Put the carried reports on the new releases' timelines; the kept rows go.
+
+    Each step keeps the time and the reporter of the terminal's report, so the
+    timeline shows the discharge where it happened: before the release.
+    """
+    events = [
+        ReleaseEvent(
+            release=release,
+            kind=kind,
+            at=when,
+            organisation_id=release.terminal.operator_id,
+            actor_label=status.reported_by,
+            details={key: True, "before_release": True},
+        )
+        for release, status in carried
+        for kind, when, key in (
+            (ReleaseEvent.Kind.DISCHARGED, status.discharged_at, "discharged"),
+            (
+                ReleaseEvent.Kind.TERMINAL_RELEASED,
+                status.terminal_released_at,
+                "released",
+            ),
+        )
+        if when is not None
+    ]
     ReleaseEvent.objects.bulk_create(events)
     TerminalContainerStatus.objects.filter(
         pk__in=[status.pk for _, status in carried]

@@ -619,6 +619,10 @@ def test_a_discharge_reported_before_the_release_is_carried_onto_it(
     assert {"created", "discharged", "terminal_released"} <= kinds
     early = ReleaseEvent.objects.get(release=release, kind="discharged")
     assert early.details["before_release"] is True
+    # As the terminal reported it: its time (before the release) and its reporter.
+    created = ReleaseEvent.objects.get(release=release, kind="created")
+    assert early.at < created.at
+    assert early.actor_label == chain.gate_operator.username
     # Carried once: now the report is the release's own.
     response = _report_early(chain, container_number=CONTAINER, discharged=False)
     assert response.json()["release_id"] == release.pk
