@@ -246,7 +246,9 @@ def test_visit_day_pass_live_view_and_port_ban_journey(
     operator.open_menu()
     page.select_option("form#language-form select[name=language]", "nl")
     page.click("form#language-form button[type=submit]")
-    page.wait_for_function("document.documentElement.lang === 'nl'")
+    from playwright.sync_api import expect  # with the browser fixture's import
+
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
     assert page.locator("h1").inner_text() == "Poortbeslissingen"
     assert (
         "Het aangekondigde bezoek dekt dit tijdstip niet."
@@ -352,7 +354,9 @@ def test_agent_decision_late_ban_alert_day_pass_and_cancellation_journey(
     agent_session.open_menu()
     page.select_option("form#language-form select[name=language]", "nl")
     page.click("form#language-form button[type=submit]")
-    page.wait_for_function("document.documentElement.lang === 'nl'")
+    from playwright.sync_api import expect  # with the browser fixture's import
+
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
     assert (
         page.locator("#agent-heading").inner_text()
         == "Scheepsbezoeken die op uw beslissing als scheepsagent wachten"
@@ -392,7 +396,9 @@ def test_agent_decision_late_ban_alert_day_pass_and_cancellation_journey(
     company.open_menu()
     page.select_option("form#language-form select[name=language]", "fr")
     page.click("form#language-form button[type=submit]")
-    page.wait_for_function("document.documentElement.lang === 'fr'")
+    from playwright.sync_api import expect  # with the browser fixture's import
+
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
     assert "Badge journalier" in (page.locator(".eyebrow").text_content() or "")
     company.check_layout("day-pass-fr")
     page.goto(f"{base}/access/company/")

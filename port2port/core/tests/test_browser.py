@@ -81,7 +81,9 @@ def test_officer_signs_in_switches_to_dutch_and_opens_map_and_facility(
         menu.click()
     page.select_option("form#language-form select[name=language]", "nl")
     page.click("form#language-form button[type=submit]")
-    page.wait_for_function("document.documentElement.lang === 'nl'")
+    from playwright.sync_api import expect  # with the browser fixture's import
+
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
     assert page.locator("html").get_attribute("lang") == "nl"
 
     # The map draws the facilities as vector layers, without any tile server.
